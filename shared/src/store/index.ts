@@ -1,0 +1,5 @@
+export * from './azurite';
+export * from './keys';
+export * from './repository';
+export * from './retry';
+export * from './table-store';

@@ -1,0 +1,352 @@
+import type { TableEntity, TableEntityResult, TableTransactionResponse, TransactionAction } from '@azure/data-tables';
+import { ConflictError, NotFoundError } from '../errors';
+import { escapeKey, odataString, unescapeKey } from './keys';
+import type { TableStore } from './table-store';
+
+/** A value as read from the store, with the ETag that must accompany any change to it. */
+export interface Stored<T> {
+  value: T;
+  etag: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Opaque; pass back to get the next page. Absent on the last page. */
+  continuationToken?: string;
+}
+
+/**
+ * A value that must be unique within the entity's partition (a phone number, a
+ * tenant id). Each claim is an index row written in the same transaction as the
+ * entity, so two writers racing for one value end with exactly one winner.
+ */
+export interface UniqueIndex<T> {
+  /** Letters, digits and dashes; part of the index row's key. */
+  name: string;
+  keys(value: T): readonly string[];
+  /** The sentence a loser of the race reads; `holderId` is the id of the entity that has it. */
+  conflictMessage(key: string, holderId: string): string;
+}
+
+export interface RepositoryDefinition<T> {
+  table: string;
+  /** Singular, for messages: "enterprise", "user". */
+  entityName: string;
+  partitionOf(value: T): string;
+  idOf(value: T): string;
+  /** Properties to store, without PartitionKey and RowKey. */
+  toEntity(value: T): Record<string, unknown>;
+  /** Rebuilds the value from stored properties (keys already unescaped and passed in). */
+  fromEntity(properties: Record<string, unknown>, keys: { partition: string; id: string }): T;
+  indexes?: readonly UniqueIndex<T>[];
+}
+
+type Row = TableEntity<Record<string, unknown>>;
+
+/**
+ * Index rows live beside the entities (a transaction spans one partition) and
+ * start with `!`, which never begins an escaped entity id; listing skips that range.
+ */
+const INDEX_PREFIX = '!';
+const ENTITY_ROWS = `(RowKey lt '!' or RowKey ge '"')`;
+/** Table Storage's limit on the rows of one transaction. */
+const MAX_TRANSACTION_ROWS = 100;
+
+/**
+ * The entity's new ETag from a transaction whose first action wrote it. (Sub-responses
+ * come back in request order; updates carry no row key to look them up by.)
+ */
+function transactionEtag(response: TableTransactionResponse): string {
+  const etag = response.subResponses[0]?.etag?.trim();
+  if (!etag) throw new Error('The storage service answered a transaction without an ETag.');
+  return etag;
+}
+
+function statusOf(error: unknown): number | undefined {
+  return typeof error === 'object' && error !== null ? (error as { statusCode?: number }).statusCode : undefined;
+}
+
+/**
+ * Storage for one aggregate in one table, partitioned as the definition says
+ * (by enterprise, as a rule). Every change is conditional on the ETag the caller
+ * read, and unique values are claimed by index rows in the same transaction.
+ */
+export class Repository<T> {
+  constructor(
+    protected readonly store: TableStore,
+    protected readonly definition: RepositoryDefinition<T>,
+  ) {}
+
+  private get client() {
+    return this.store.client(this.definition.table);
+  }
+
+  private indexRowKey(index: UniqueIndex<T>, key: string): string {
+    return `${INDEX_PREFIX}${index.name}${INDEX_PREFIX}${escapeKey(key)}`;
+  }
+
+  private toRow(value: T): Row {
+    return {
+      ...this.definition.toEntity(value),
+      partitionKey: escapeKey(this.definition.partitionOf(value)),
+      rowKey: escapeKey(this.definition.idOf(value)),
+    };
+  }
+
+  private fromRow(row: TableEntityResult<Record<string, unknown>>): Stored<T> {
+    const { partitionKey, rowKey, etag, timestamp: _timestamp, 'odata.metadata': _metadata, ...properties } = row;
+    const value = this.definition.fromEntity(properties, { partition: unescapeKey(partitionKey ?? ''), id: unescapeKey(rowKey ?? '') });
+    return { value, etag };
+  }
+
+  private claims(value: T): Array<{ index: UniqueIndex<T>; key: string; rowKey: string }> {
+    return (this.definition.indexes ?? []).flatMap((index) =>
+      [...new Set(index.keys(value))].map((key) => ({ index, key, rowKey: this.indexRowKey(index, key) })),
+    );
+  }
+
+  async get(partition: string, id: string): Promise<Stored<T> | undefined> {
+    try {
+      const row = await this.store.run((abortSignal) =>
+        this.client.getEntity<Record<string, unknown>>(escapeKey(partition), escapeKey(id), { abortSignal }),
+      );
+      return this.fromRow(row);
+    } catch (error) {
+      if (statusOf(error) === 404) return undefined;
+      throw error;
+    }
+  }
+
+  /** Like `get`, but a missing entity is a `NotFoundError`. */
+  async require(partition: string, id: string): Promise<Stored<T>> {
+    const found = await this.get(partition, id);
+    if (!found) throw new NotFoundError(`No ${this.definition.entityName} with id "${id}".`);
+    return found;
+  }
+
+  /** The entity holding `key` in the named unique index, if any. */
+  async findByIndex(partition: string, indexName: string, key: string): Promise<Stored<T> | undefined> {
+    const index = (this.definition.indexes ?? []).find((candidate) => candidate.name === indexName);
+    if (!index) throw new Error(`Unknown index "${indexName}" on ${this.definition.table}`);
+    const holder = await this.indexHolder(partition, this.indexRowKey(index, key));
+    return holder === undefined ? undefined : this.get(partition, holder);
+  }
+
+  private async indexHolder(partition: string, rowKey: string): Promise<string | undefined> {
+    return (await this.readClaim(escapeKey(partition), rowKey))?.holderId;
+  }
+
+  async create(value: T): Promise<Stored<T>> {
+    const row = this.toRow(value);
+    const claims = this.claims(value);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        if (claims.length === 0) {
+          const result = await this.store.run((abortSignal) => this.client.createEntity(row, { abortSignal }));
+          return { value, etag: result.etag ?? '' };
+        }
+        const actions: TransactionAction[] = [
+          ['create', row],
+          ...claims.map(({ rowKey }): TransactionAction => ['create', { partitionKey: row.partitionKey, rowKey, holderId: this.definition.idOf(value) }]),
+        ];
+        const response = await this.store.run((abortSignal) => this.client.submitTransaction(actions, { abortSignal }));
+        return { value, etag: transactionEtag(response) };
+      } catch (error) {
+        if (statusOf(error) !== 409) throw error;
+        if (attempt === 0 && (await this.reclaimOrphans(this.definition.partitionOf(value), claims, this.definition.idOf(value)))) continue;
+        throw await this.explainConflict(value, claims, true);
+      }
+    }
+  }
+
+  /**
+   * Inserts many new entities in transactions of up to 100 rows per partition
+   * (an entity and its index rows always travel together). Much faster than
+   * one `create` each; a conflict fails only the batch it is in.
+   */
+  async createMany(values: readonly T[]): Promise<number> {
+    const byPartition = new Map<string, TransactionAction[][]>();
+    for (const value of values) {
+      const row = this.toRow(value);
+      const holderId = this.definition.idOf(value);
+      const group: TransactionAction[] = [
+        ['create', row],
+        ...this.claims(value).map(({ rowKey }): TransactionAction => ['create', { partitionKey: row.partitionKey, rowKey, holderId }]),
+      ];
+      const batches = byPartition.get(row.partitionKey) ?? [[]];
+      byPartition.set(row.partitionKey, batches);
+      if (batches[batches.length - 1]!.length + group.length > MAX_TRANSACTION_ROWS) batches.push([]);
+      batches[batches.length - 1]!.push(...group);
+    }
+    for (const batches of byPartition.values()) {
+      for (const actions of batches) {
+        try {
+          await this.store.run((abortSignal) => this.client.submitTransaction(actions, { abortSignal }));
+        } catch (error) {
+          if (statusOf(error) === 409) throw new ConflictError(`Some of these ${this.definition.entityName} entries already exist or claim a value that is taken.`);
+          throw error;
+        }
+      }
+    }
+    return values.length;
+  }
+
+  /**
+   * Replaces the entity, provided nobody changed it since `current` was read.
+   * Index rows follow: released keys are deleted, new keys claimed, atomically.
+   */
+  async update(current: Stored<T>, next: T): Promise<Stored<T>> {
+    const row = this.toRow(next);
+    const before = new Map(this.claims(current.value).map((claim) => [claim.rowKey, claim]));
+    const after = this.claims(next);
+    const added = after.filter((claim) => !before.has(claim.rowKey));
+    const kept = new Set(after.map((claim) => claim.rowKey));
+    const released = [...before.values()].filter((claim) => !kept.has(claim.rowKey));
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return { value: next, etag: await this.replace(row, current.etag, released, added, this.definition.idOf(next)) };
+      } catch (error) {
+        const status = statusOf(error);
+        if (status === 412) throw this.changedMeanwhile(next);
+        if (status === 404) throw new NotFoundError(`The ${this.definition.entityName} "${this.definition.idOf(next)}" was deleted meanwhile.`);
+        if (status !== 409) throw error;
+        if (attempt === 0 && (await this.reclaimOrphans(this.definition.partitionOf(next), added, this.definition.idOf(next)))) continue;
+        throw await this.explainConflict(next, added, false);
+      }
+    }
+  }
+
+  /** One conditional replace, with index changes in the same transaction when there are any. */
+  private async replace(row: Row, etag: string, released: ReadonlyArray<{ rowKey: string }>, added: ReadonlyArray<{ rowKey: string }>, holderId: string): Promise<string> {
+    if (added.length === 0 && released.length === 0) {
+      const result = await this.store.run((abortSignal) => this.client.updateEntity(row, 'Replace', { etag, abortSignal }));
+      return result.etag ?? '';
+    }
+    const actions: TransactionAction[] = [
+      ['update', row, 'Replace', { etag }],
+      ...released.map(({ rowKey }): TransactionAction => ['delete', { partitionKey: row.partitionKey, rowKey }]),
+      ...added.map(({ rowKey }): TransactionAction => ['create', { partitionKey: row.partitionKey, rowKey, holderId }]),
+    ];
+    const response = await this.store.run((abortSignal) => this.client.submitTransaction(actions, { abortSignal }));
+    return transactionEtag(response);
+  }
+
+  /**
+   * Deletes the entity, provided nobody changed it since it was read, then its
+   * index rows. (A transaction cannot carry the ETag of a delete, so the
+   * conditional delete goes alone; an index row left behind by a crash between the
+   * two steps points to a missing holder and is reclaimed by the next claimant.)
+   */
+  async delete(current: Stored<T>): Promise<void> {
+    const row = this.toRow(current.value);
+    try {
+      await this.store.run((abortSignal) => this.client.deleteEntity(row.partitionKey, row.rowKey, { etag: current.etag, abortSignal }));
+    } catch (error) {
+      const status = statusOf(error);
+      if (status === 412) throw this.changedMeanwhile(current.value);
+      if (status !== 404) throw error; // 404: already gone, deleting is idempotent
+    }
+    for (const { rowKey } of this.claims(current.value)) {
+      await this.deleteIndexRow(row.partitionKey, rowKey, this.definition.idOf(current.value));
+    }
+  }
+
+  /** Removes an index row if (and only if) it still names `holderId`. */
+  private async deleteIndexRow(escapedPartition: string, rowKey: string, holderId: string): Promise<void> {
+    const claim = await this.readClaim(escapedPartition, rowKey);
+    if (!claim || claim.holderId !== holderId) return;
+    try {
+      await this.store.run((abortSignal) => this.client.deleteEntity(escapedPartition, rowKey, { etag: claim.etag, abortSignal }));
+    } catch (error) {
+      if (statusOf(error) !== 404 && statusOf(error) !== 412) throw error;
+    }
+  }
+
+  private async readClaim(escapedPartition: string, rowKey: string): Promise<{ holderId: string; etag: string } | undefined> {
+    try {
+      const row = await this.store.run((abortSignal) =>
+        this.client.getEntity<{ holderId: string }>(escapedPartition, rowKey, { abortSignal }),
+      );
+      return { holderId: row.holderId, etag: row.etag };
+    } catch (error) {
+      if (statusOf(error) === 404) return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * Frees claims among `claims` whose holder no longer exists (left behind by an
+   * interrupted delete). Returns true when one was freed, so the caller may retry.
+   */
+  private async reclaimOrphans(partition: string, claims: ReadonlyArray<{ rowKey: string }>, ownId: string): Promise<boolean> {
+    let freed = false;
+    for (const { rowKey } of claims) {
+      const claim = await this.readClaim(escapeKey(partition), rowKey);
+      if (!claim || claim.holderId === ownId) continue;
+      if (await this.get(partition, claim.holderId)) continue;
+      await this.deleteIndexRow(escapeKey(partition), rowKey, claim.holderId);
+      freed = true;
+    }
+    return freed;
+  }
+
+  /**
+   * One page of a partition's entities. Empty pages from the service are skipped
+   * (Table Storage may return one with a continuation token), so a page is empty
+   * only when the listing is over.
+   */
+  async listPage(partition: string, options: { pageSize?: number; continuationToken?: string; filter?: string } = {}): Promise<Page<Stored<T>>> {
+    let token = options.continuationToken;
+    for (;;) {
+      const from = token;
+      // A fresh iterator per attempt: a failed async iterator is finished for good.
+      const page = await this.store.run((abortSignal) =>
+        this.client
+          .listEntities<Record<string, unknown>>({ queryOptions: { filter: this.partitionFilter(partition, options.filter) }, abortSignal })
+          .byPage({ maxPageSize: options.pageSize ?? 100, ...(from ? { continuationToken: from } : {}) })
+          .next(),
+      );
+      if (page.done) return { items: [] };
+      const items = page.value.map((row) => this.fromRow(row));
+      token = page.value.continuationToken;
+      if (items.length > 0 || !token) return token ? { items, continuationToken: token } : { items };
+    }
+  }
+
+  /** Every entity of the partition, following continuation tokens. */
+  async *listAll(partition: string, filter?: string): AsyncGenerator<Stored<T>> {
+    let continuationToken: string | undefined;
+    do {
+      const page = await this.listPage(partition, { pageSize: 1000, filter, ...(continuationToken ? { continuationToken } : {}) });
+      yield* page.items;
+      continuationToken = page.continuationToken;
+    } while (continuationToken);
+  }
+
+  private partitionFilter(partition: string, extra?: string): string {
+    const base = `PartitionKey eq ${odataString(escapeKey(partition))} and ${ENTITY_ROWS}`;
+    return extra ? `${base} and (${extra})` : base;
+  }
+
+  private changedMeanwhile(value: T): ConflictError {
+    return new ConflictError(
+      `The ${this.definition.entityName} "${this.definition.idOf(value)}" was changed by someone else since you loaded it. Reload it and apply your change again.`,
+    );
+  }
+
+  /** Works out which claim lost the race so the message can name the value and its holder. */
+  private async explainConflict(value: T, claims: ReturnType<Repository<T>['claims']>, creating: boolean): Promise<ConflictError> {
+    const partition = this.definition.partitionOf(value);
+    const id = this.definition.idOf(value);
+    for (const claim of claims) {
+      const holder = await this.indexHolder(partition, claim.rowKey);
+      if (holder !== undefined && holder !== id) {
+        return new ConflictError(claim.index.conflictMessage(claim.key, holder), [
+          { path: claim.index.name, message: claim.index.conflictMessage(claim.key, holder) },
+        ]);
+      }
+    }
+    if (creating) return new ConflictError(`A ${this.definition.entityName} with id "${id}" already exists.`);
+    return this.changedMeanwhile(value);
+  }
+}
