@@ -1,2 +1,7 @@
+export * from './access';
+export * from './audit';
+export * from './enterprises';
 export * from './errors';
 export * from './store';
+export * from './validation';
+export * from './services';

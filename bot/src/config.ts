@@ -1,0 +1,103 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+/**
+ * All configuration, read and validated once at start. A bad or missing setting
+ * stops start-up with one line that names it and says how to fix it.
+ */
+export class ConfigError extends Error {}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const list = (value: string | undefined) => (value ?? '').split(',').map((item) => item.trim()).filter(Boolean);
+
+/** Each setting: its schema and the hint printed when it is wrong. */
+const settings = {
+  NODE_ENV: { schema: z.enum(['development', 'production', 'test']).default('development'), fix: 'use development, production or test' },
+  PORT: { schema: z.coerce.number().int().min(0).max(65535).default(3978), fix: 'use a port number such as 3978 (0 picks a free port)' },
+  HOST: { schema: z.string().min(1).optional(), fix: 'use an address to listen on, such as 127.0.0.1 or 0.0.0.0' },
+  LOG_LEVEL: { schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'), fix: 'use fatal, error, warn, info, debug, trace or silent' },
+  AUTH_MODE: { schema: z.enum(['dev', 'entra']).optional(), fix: 'use entra (Microsoft Entra ID tokens from Teams SSO) or dev (local sign-in, loopback only)' },
+  AUTH_AUTHORITY: { schema: z.url().default('https://login.microsoftonline.com'), fix: 'use the Entra authority host, e.g. https://login.microsoftonline.com' },
+  AUTH_JWKS_URI: { schema: z.url().optional(), fix: 'use the URL of the signing keys, e.g. https://login.microsoftonline.com/common/discovery/v2.0/keys' },
+  AUTH_CLIENT_ID: { schema: z.string().regex(GUID).optional(), fix: "use the client id (a GUID) of Switchboard's Entra app registration" },
+  AUTH_AUDIENCES: { schema: z.string().optional(), fix: 'list accepted token audiences separated by commas, e.g. api://example.com/<client id>' },
+  PROVIDER_TENANT_IDS: { schema: z.string().refine((v) => list(v).every((id) => GUID.test(id))).optional(), fix: "list the service provider's tenant ids (GUIDs) separated by commas" },
+  STORAGE_CONNECTION_STRING: { schema: z.string().includes('=').optional(), fix: 'use an Azure Storage connection string, or leave it unset to run the embedded Azurite' },
+  DATA_DIR: { schema: z.string().default('.data'), fix: 'use a folder for the embedded storage, e.g. .data' },
+  TAB_DIST: { schema: z.string().optional(), fix: "use the folder of the built tab (tab/dist)" },
+  BOT_ID: { schema: z.string().regex(GUID).optional(), fix: "use the bot's Microsoft App ID (a GUID)" },
+  BOT_PASSWORD: { schema: z.string().optional(), fix: "use the bot's client secret" },
+  BOT_TENANT_ID: { schema: z.string().regex(GUID).optional(), fix: "use the tenant id (a GUID) of the bot's app registration" },
+  BOT_TYPE: { schema: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant'), fix: 'use MultiTenant, SingleTenant or UserAssignedMSI' },
+} as const;
+
+type Raw = { [K in keyof typeof settings]: z.output<(typeof settings)[K]['schema']> };
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  logLevel: Raw['LOG_LEVEL'];
+  auth:
+    | { mode: 'dev'; providerTenantIds: string[] }
+    | { mode: 'entra'; authority: string; jwksUri: string; clientId: string; audiences: string[]; providerTenantIds: string[] };
+  storage: { connectionString: string } | { embedded: { dataDir: string } };
+  tabDist: string;
+  bot: { appId?: string; password?: string; tenantId?: string; type: Raw['BOT_TYPE'] };
+}
+
+function fail(name: string, message: string): never {
+  throw new ConfigError(`Configuration error: ${name} ${message}.`);
+}
+
+function readRaw(env: NodeJS.ProcessEnv): Raw {
+  const raw: Record<string, unknown> = {};
+  for (const [name, { schema, fix }] of Object.entries(settings)) {
+    const value = env[name] === '' ? undefined : env[name];
+    const parsed = (schema as z.ZodType).safeParse(value);
+    if (!parsed.success) fail(name, `is "${value}": ${fix}`);
+    raw[name] = parsed.data;
+  }
+  return raw as Raw;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const raw = readRaw(env);
+  const mode = raw.AUTH_MODE ?? (raw.NODE_ENV === 'production' ? 'entra' : 'dev');
+  const host = raw.HOST ?? (mode === 'dev' ? '127.0.0.1' : '0.0.0.0');
+  if (mode === 'dev' && !LOOPBACK.has(host)) {
+    fail('AUTH_MODE', `is dev, which signs anyone in, but HOST is ${host}: dev sign-in only runs on loopback. Set HOST=127.0.0.1, or AUTH_MODE=entra`);
+  }
+  if (mode === 'dev' && raw.NODE_ENV === 'production') fail('AUTH_MODE', 'is dev while NODE_ENV is production: set AUTH_MODE=entra');
+  const providerTenantIds = list(raw.PROVIDER_TENANT_IDS).map((id) => id.toLowerCase());
+
+  let auth: Config['auth'];
+  if (mode === 'entra') {
+    if (!raw.AUTH_CLIENT_ID) fail('AUTH_CLIENT_ID', "is missing: AUTH_MODE=entra needs the client id (a GUID) of Switchboard's Entra app registration");
+    const authority = raw.AUTH_AUTHORITY.replace(/\/$/, '');
+    auth = {
+      mode,
+      authority,
+      jwksUri: raw.AUTH_JWKS_URI ?? `${authority}/common/discovery/v2.0/keys`,
+      clientId: raw.AUTH_CLIENT_ID,
+      audiences: [raw.AUTH_CLIENT_ID, ...list(raw.AUTH_AUDIENCES)],
+      providerTenantIds,
+    };
+  } else {
+    auth = { mode, providerTenantIds };
+  }
+  if (mode === 'entra' && !raw.BOT_ID) fail('BOT_ID', "is missing: the bot needs its Microsoft App ID (a GUID) outside dev mode");
+
+  return {
+    env: raw.NODE_ENV,
+    port: raw.PORT,
+    host,
+    logLevel: raw.LOG_LEVEL,
+    auth,
+    storage: raw.STORAGE_CONNECTION_STRING ? { connectionString: raw.STORAGE_CONNECTION_STRING } : { embedded: { dataDir: resolve(raw.DATA_DIR) } },
+    tabDist: resolve(raw.TAB_DIST ?? resolve(__dirname, '../../tab/dist')),
+    bot: { appId: raw.BOT_ID, password: raw.BOT_PASSWORD, tenantId: raw.BOT_TENANT_ID, type: raw.BOT_TYPE },
+  };
+}

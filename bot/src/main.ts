@@ -1,0 +1,41 @@
+import { ConfigError, loadConfig } from './config';
+import { startRuntime, type Runtime } from './runtime';
+
+/** Entry point: validate configuration, start, and shut down gracefully on SIGTERM/SIGINT. */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw error;
+  }
+
+  const runtime: Runtime = await startRuntime(config);
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    runtime.logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), 15_000);
+    force.unref();
+    runtime.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        runtime.logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  if (config.auth.mode === 'dev') process.stdout.write(`\nSwitchboard is running at ${runtime.url} (dev sign-in).\n\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`Switchboard could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

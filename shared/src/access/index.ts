@@ -1,0 +1,3 @@
+export * from './policy';
+export * from './principal';
+export * from './tokens';
