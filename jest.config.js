@@ -17,6 +17,14 @@ module.exports = {
   projects: [
     { ...common, displayName: 'shared', rootDir: 'shared', testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'] },
     { ...common, displayName: 'bot', rootDir: 'bot', testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'] },
-    { ...common, displayName: 'packaging', rootDir: 'appPackage', roots: ['<rootDir>', '<rootDir>/../infra'], testMatch: ['**/*.test.ts'] },
+    {
+      ...common,
+      displayName: 'packaging',
+      rootDir: 'appPackage',
+      roots: ['<rootDir>', '<rootDir>/../infra'],
+      testMatch: ['**/*.test.ts'],
+      // @microsoft/app-manifest require()s strip-bom, which ships as ESM only: compile it too.
+      transformIgnorePatterns: ['/node_modules/(?!strip-bom/)'],
+    },
   ],
 };

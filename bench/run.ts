@@ -1,0 +1,20 @@
+import { startAzurite } from '@switchboard/shared';
+import { storageLayerBench } from './storage-layer.bench';
+
+/**
+ * `npm run bench`: every benchmark, each printing one JSON line per figure
+ * ({"name","value","unit"}). Storage benchmarks run on a fresh in-memory Azurite.
+ */
+async function main(): Promise<void> {
+  const azurite = await startAzurite();
+  try {
+    await storageLayerBench(azurite);
+  } finally {
+    await azurite.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`benchmark failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});
