@@ -77,6 +77,10 @@ export function createServer(parts: ServerParts): Server {
   mountOperations(server, operations, parts.authenticator);
 
   server.post('/api/messages', async (req: Request, res: Response) => {
+    if (typeof (req.body as { type?: unknown } | undefined)?.type !== 'string') {
+      res.send(400, errorBody('bad_request', 'The body is not a Bot Framework activity (it has no "type").', req.getId()));
+      return;
+    }
     try {
       await parts.adapter.process(req, res, (context: TurnContext) => parts.bot.run(context).then(() => undefined));
     } catch (error) {
@@ -84,6 +88,16 @@ export function createServer(parts: ServerParts): Server {
     }
   });
 
+  // Unknown API paths are JSON 404s whatever the method (GET falls to staticFiles, which does the same).
+  const knownPaths = operations.map((op) => new RegExp(`^${op.path.replace(/\{\w+\}/g, '[^/]+')}/?$`));
+  const noSuchEndpoint = async (req: Request, res: Response) => {
+    if (knownPaths.some((known) => known.test(req.getPath()))) {
+      res.send(405, restifyErrorBody(405, req.getId()));
+      return;
+    }
+    res.send(404, errorBody('not_found', 'No such endpoint. The API is described at /api/openapi.json.', req.getId()));
+  };
+  for (const register of [server.post, server.put, server.patch, server.del]) register.call(server, '/api/*', noSuchEndpoint);
   server.get('/*', staticFiles(config.tabDist));
   return server;
 }

@@ -5,7 +5,7 @@ export const tenantIdSchema = z
   .string()
   .trim()
   .toLowerCase()
-  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'Must be a Microsoft tenant id: a GUID such as 72f988bf-86f1-41af-91ab-2d7cd011db47.');
+  .regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, 'Must be a Microsoft tenant id: a GUID such as 72f988bf-86f1-41af-91ab-2d7cd011db47.');
 
 const timeZoneSchema = z.string().refine(
   (zone) => {
@@ -36,7 +36,7 @@ export const defaultEnterpriseSettings: EnterpriseSettings = {
   timeZone: 'UTC',
 };
 
-const nameSchema = z.string().trim().min(1, 'Give the enterprise a name.').max(120, 'Use at most 120 characters.');
+const nameSchema = z.string().regex(/\S/, 'Give the enterprise a name.').trim().max(120, 'Use at most 120 characters.');
 
 export const createEnterpriseSchema = z
   .object({

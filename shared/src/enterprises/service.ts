@@ -3,7 +3,7 @@ import { actorOf, type Principal } from '../access/principal';
 import { requireAdminOf, requireRole, visibleEnterprise } from '../access/policy';
 import { providerScope, type ActivityLog } from '../audit/activity';
 import { changes } from '../audit/diff';
-import { ForbiddenError } from '../errors';
+import { ConflictError, ForbiddenError } from '../errors';
 import type { EnterpriseRepository } from './repository';
 import { defaultEnterpriseSettings, type CreateEnterprise, type Enterprise, type UpdateEnterprise } from './schema';
 
@@ -19,6 +19,9 @@ export class EnterpriseService {
 
   async create(principal: Principal, input: CreateEnterprise): Promise<EnterpriseView> {
     requireRole(principal, ['provider-admin'], 'add enterprises');
+    if (input.settings?.allowProviderManagement) {
+      throw new ForbiddenError("Only the enterprise's global admin can allow management by service provider; add the enterprise without it and ask them to allow it in Settings.");
+    }
     const at = this.now().toISOString();
     const enterprise: Enterprise = {
       id: randomUUID(),
@@ -68,6 +71,9 @@ export class EnterpriseService {
   async update(principal: Principal, id: string, etag: string, patch: UpdateEnterprise): Promise<EnterpriseView> {
     const stored = await this.enterprises.byId(id);
     const current = requireAdminOf(principal, stored?.value, id, 'change enterprise settings');
+    if (etag !== stored!.etag) {
+      throw new ConflictError(`${current.name} was changed by someone else since you loaded it. Reload it and apply your change again.`);
+    }
     const next: Enterprise = {
       ...current,
       name: patch.name ?? current.name,

@@ -99,7 +99,7 @@ function stopChild(child: ChildProcess): Promise<void> {
       clearTimeout(force);
       resolve();
     });
-    child.kill('SIGTERM'); // Azurite flushes its database on SIGTERM
+    child.kill('SIGINT'); // Azurite's table service saves its database on SIGINT only (SIGTERM kills it unsaved)
   });
 }
 
@@ -109,7 +109,7 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
   const [table, queue] = await Promise.all([startService('table', options), startService('queue', options)]);
   const children = [table.child, queue.child];
   // Never leave Azurite behind if this process ends without calling stop().
-  const killAll = () => children.forEach((child) => child.kill('SIGTERM'));
+  const killAll = () => children.forEach((child) => child.kill('SIGINT'));
   process.once('exit', killAll);
   return {
     tableEndpoint: table.endpoint,

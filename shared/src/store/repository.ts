@@ -1,5 +1,5 @@
 import type { TableEntity, TableEntityResult, TableTransactionResponse, TransactionAction } from '@azure/data-tables';
-import { ConflictError, NotFoundError } from '../errors';
+import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import { escapeKey, odataString, unescapeKey } from './keys';
 import type { TableStore } from './table-store';
 
@@ -60,6 +60,24 @@ function transactionEtag(response: TableTransactionResponse): string {
   const etag = response.subResponses[0]?.etag?.trim();
   if (!etag) throw new Error('The storage service answered a transaction without an ETag.');
   return etag;
+}
+
+/**
+ * Continuation tokens come back from clients; the SDK would throw an opaque error on
+ * a damaged one. (A well-formed token cannot leave the partition: the filter pins it.)
+ */
+function checkContinuationToken(token: string): void {
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(Buffer.from(token, 'base64').toString('utf8'));
+  } catch {
+    decoded = undefined;
+  }
+  if (typeof decoded !== 'object' || decoded === null || typeof (decoded as { nextPartitionKey?: unknown }).nextPartitionKey !== 'string') {
+    throw new ValidationError('The continuation token is not one this server issued. Start again from the first page.', [
+      { path: 'continuationToken', message: 'not a token from a previous page; omit it to start from the first page' },
+    ]);
+  }
 }
 
 function statusOf(error: unknown): number | undefined {
@@ -196,6 +214,7 @@ export class Repository<T> {
    * Index rows follow: released keys are deleted, new keys claimed, atomically.
    */
   async update(current: Stored<T>, next: T): Promise<Stored<T>> {
+    this.requireEtag(current);
     const row = this.toRow(next);
     const before = new Map(this.claims(current.value).map((claim) => [claim.rowKey, claim]));
     const after = this.claims(next);
@@ -238,6 +257,7 @@ export class Repository<T> {
    * two steps points to a missing holder and is reclaimed by the next claimant.)
    */
   async delete(current: Stored<T>): Promise<void> {
+    this.requireEtag(current);
     const row = this.toRow(current.value);
     try {
       await this.store.run((abortSignal) => this.client.deleteEntity(row.partitionKey, row.rowKey, { etag: current.etag, abortSignal }));
@@ -297,6 +317,7 @@ export class Repository<T> {
    */
   async listPage(partition: string, options: { pageSize?: number; continuationToken?: string; filter?: string } = {}): Promise<Page<Stored<T>>> {
     let token = options.continuationToken;
+    if (token !== undefined) checkContinuationToken(token);
     for (;;) {
       const from = token;
       // A fresh iterator per attempt: a failed async iterator is finished for good.
@@ -326,6 +347,13 @@ export class Repository<T> {
   private partitionFilter(partition: string, extra?: string): string {
     const base = `PartitionKey eq ${odataString(escapeKey(partition))} and ${ENTITY_ROWS}`;
     return extra ? `${base} and (${extra})` : base;
+  }
+
+  /** `*` or nothing would make the write unconditional: exactly the lost update we prevent. */
+  private requireEtag(current: Stored<T>): void {
+    if (!current.etag || current.etag === '*') {
+      throw new ConflictError(`Changing a ${this.definition.entityName} needs the ETag you read; "*" or none would overwrite changes made meanwhile.`);
+    }
   }
 
   private changedMeanwhile(value: T): ConflictError {

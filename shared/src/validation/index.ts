@@ -3,7 +3,12 @@ import { ValidationError, type FieldIssue } from '../errors';
 
 /** Turns zod issues into field issues: a dotted path and a message saying what to fix. */
 export function fieldIssues(error: z.ZodError): FieldIssue[] {
-  return error.issues.map((issue) => ({ path: issue.path.map(String).join('.') || '(body)', message: issue.message }));
+  const pathOf = (parts: readonly PropertyKey[]) => parts.map(String).join('.') || '(body)';
+  return error.issues.flatMap((issue) =>
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({ path: pathOf([...issue.path, key]), message: 'Unknown field: remove it (check the spelling).' }))
+      : [{ path: pathOf(issue.path), message: issue.message }],
+  );
 }
 
 /** Parses `input` with `schema`, or throws a ValidationError naming every bad field. */
