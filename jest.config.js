@@ -17,6 +17,9 @@ module.exports = {
   projects: [
     { ...common, displayName: 'shared', rootDir: 'shared', testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'] },
     { ...common, displayName: 'bot', rootDir: 'bot', testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'] },
+    { ...common, displayName: 'tab', rootDir: 'tab', testMatch: ['<rootDir>/src/**/*.test.ts'] },
+    // The tab in headless Chromium against the real server (see tab/e2e/).
+    { ...common, displayName: 'browser', rootDir: 'tab', testMatch: ['<rootDir>/e2e/**/*.e2e.ts'] },
     {
       ...common,
       displayName: 'packaging',

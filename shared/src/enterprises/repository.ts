@@ -36,6 +36,7 @@ const definition: RepositoryDefinition<Enterprise> = {
   indexes: [
     {
       name: TENANT_INDEX,
+      field: 'tenantId',
       keys: (e) => [e.tenantId],
       conflictMessage: (tenantId) => `Tenant ${tenantId} already belongs to an enterprise; each Microsoft tenant can be added once.`,
     },

@@ -7,6 +7,20 @@ import { ConflictError, ForbiddenError } from '../errors';
 import type { EnterpriseRepository } from './repository';
 import { defaultEnterpriseSettings, type CreateEnterprise, type Enterprise, type UpdateEnterprise } from './schema';
 
+/** How the feed's summary names each field. */
+const FIELD_LABELS: Record<string, string> = {
+  name: 'the name',
+  'settings.chatEnabled': 'Chat',
+  'settings.syncIntervalMinutes': 'the sync interval',
+  'settings.timeZone': 'the time zone',
+  'settings.allowProviderManagement': 'management by service provider',
+};
+
+function describeFields(paths: string[]): string {
+  const labels = paths.map((path) => FIELD_LABELS[path] ?? path);
+  return labels.length <= 1 ? labels.join('') : `${labels.slice(0, -1).join(', ')} and ${labels[labels.length - 1]}`;
+}
+
 /** An enterprise as the API returns it: with the ETag needed to change it. */
 export type EnterpriseView = Enterprise & { etag: string };
 
@@ -91,7 +105,7 @@ export class EnterpriseService {
       actor: actorOf(principal),
       action: 'enterprise.updated',
       entity: { type: 'enterprise', id, name: next.name },
-      summary: `Changed ${Object.keys(changed.after).join(', ')} of ${next.name}.`,
+      summary: `Changed ${describeFields(Object.keys(changed.after))} of ${next.name}.`,
       ...changed,
     });
     return { ...saved.value, etag: saved.etag };

@@ -23,6 +23,8 @@ export interface Page<T> {
 export interface UniqueIndex<T> {
   /** Letters, digits and dashes; part of the index row's key. */
   name: string;
+  /** The request field a conflict is reported under (defaults to `name`). */
+  field?: string;
   keys(value: T): readonly string[];
   /** The sentence a loser of the race reads; `holderId` is the id of the entity that has it. */
   conflictMessage(key: string, holderId: string): string;
@@ -370,7 +372,7 @@ export class Repository<T> {
       const holder = await this.indexHolder(partition, claim.rowKey);
       if (holder !== undefined && holder !== id) {
         return new ConflictError(claim.index.conflictMessage(claim.key, holder), [
-          { path: claim.index.name, message: claim.index.conflictMessage(claim.key, holder) },
+          { path: claim.index.field ?? claim.index.name, message: claim.index.conflictMessage(claim.key, holder) },
         ]);
       }
     }

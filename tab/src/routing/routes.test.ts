@@ -1,0 +1,41 @@
+import { describe, expect, it } from '@jest/globals';
+import { hrefFor, parseHash, type Route } from './routes';
+
+describe('parseHash', () => {
+  it.each<[string, Route]>([
+    ['', { page: 'home' }],
+    ['#/', { page: 'home' }],
+    ['#/admin', { page: 'admin' }],
+    ['#/admin/', { page: 'admin' }],
+    ['#/messages', { page: 'messages' }],
+    ['#/admin/enterprises', { page: 'enterprises' }],
+    ['#/admin/settings', { page: 'settings' }],
+    ['#/admin/activity', { page: 'activity' }],
+    ['#/admin/enterprises/contoso', { page: 'settings', enterpriseId: 'contoso' }],
+    ['#/admin/enterprises/contoso/settings', { page: 'settings', enterpriseId: 'contoso' }],
+    ['#/admin/enterprises/contoso/activity', { page: 'activity', enterpriseId: 'contoso' }],
+    ['#/admin/enterprises/a%20b/activity', { page: 'activity', enterpriseId: 'a b' }],
+    ['#/admin?theme=dark', { page: 'admin' }],
+  ])('%s', (hash, route) => {
+    expect(parseHash(hash)).toEqual(route);
+  });
+
+  it('reports unknown paths as not found', () => {
+    expect(parseHash('#/nope')).toEqual({ page: 'not-found', path: '/nope' });
+    expect(parseHash('#/admin/users')).toEqual({ page: 'not-found', path: '/admin/users' });
+    expect(parseHash('#/admin/enterprises/x/numbers')).toEqual({ page: 'not-found', path: '/admin/enterprises/x/numbers' });
+    expect(parseHash('#/admin/enterprises/%E0%A4%A/settings').page).toBe('not-found');
+  });
+});
+
+describe('hrefFor', () => {
+  it('round-trips through parseHash', () => {
+    const routes: Route[] = [
+      { page: 'messages' },
+      { page: 'enterprises' },
+      { page: 'settings' },
+      { page: 'activity', enterpriseId: 'id/with?odd#chars' },
+    ];
+    for (const route of routes) expect(parseHash(hrefFor(route))).toEqual(route);
+  });
+});
