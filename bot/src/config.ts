@@ -30,6 +30,13 @@ const settings = {
   BOT_ID: { schema: z.string().regex(GUID).optional(), fix: "use the bot's Microsoft App ID (a GUID)" },
   BOT_PASSWORD: { schema: z.string().optional(), fix: "use the bot's client secret" },
   BOT_TENANT_ID: { schema: z.string().regex(GUID).optional(), fix: "use the tenant id (a GUID) of the bot's app registration" },
+  GRAPH_BASE_URL: { schema: z.url({ protocol: /^https$/ }).optional(), fix: 'use the https address of Microsoft Graph, e.g. https://graph.microsoft.com (unset in dev mode: the built-in simulator)' },
+  GRAPH_AUTHORITY_HOST: { schema: z.url({ protocol: /^https$/ }).default('https://login.microsoftonline.com'), fix: 'use the https Entra authority host, e.g. https://login.microsoftonline.com' },
+  GRAPH_CLIENT_ID: { schema: z.string().regex(GUID).optional(), fix: 'use the client id (a GUID) of the app registration with User.Read.All and GroupMember.Read.All' },
+  GRAPH_CLIENT_SECRET: { schema: z.string().min(1).optional(), fix: "use that app registration's client secret" },
+  GRAPH_CA_FILE: { schema: z.string().optional(), fix: 'use the path of a PEM certificate to trust for Graph and its authority (only for a Graph stand-in)' },
+  DIRECTORY_SYNC_SCHEDULE: { schema: z.enum(['on', 'off']).default('on'), fix: 'use on (sync each enterprise on its interval) or off (only on demand)' },
+  DIRECTORY_SYNC_LEASE_SECONDS: { schema: z.coerce.number().int().min(2).max(3600).default(120), fix: 'use the seconds after which an interrupted sync may be resumed by another process, e.g. 120' },
   BOT_TYPE: { schema: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant'), fix: 'use MultiTenant, SingleTenant or UserAssignedMSI' },
 } as const;
 
@@ -46,6 +53,15 @@ export interface Config {
   storage: { connectionString: string } | { embedded: { dataDir: string } };
   tabDist: string;
   bot: { appId?: string; password?: string; tenantId?: string; type: Raw['BOT_TYPE'] };
+  /**
+   * Microsoft Graph for the directory sync: the real one (credentials given), the
+   * built-in simulator (dev mode without credentials), or none (sync not configured).
+   */
+  graph:
+    | { mode: 'graph'; baseUrl: string; authorityHost: string; clientId: string; clientSecret: string; caFile?: string }
+    | { mode: 'simulator' }
+    | { mode: 'none' };
+  directorySync: { schedule: boolean; leaseSeconds: number };
 }
 
 function fail(name: string, message: string): never {
@@ -88,6 +104,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   } else {
     auth = { mode, providerTenantIds };
   }
+  let graph: Config['graph'];
+  if (raw.GRAPH_CLIENT_ID || raw.GRAPH_CLIENT_SECRET || raw.GRAPH_BASE_URL) {
+    if (!raw.GRAPH_CLIENT_ID) fail('GRAPH_CLIENT_ID', 'is missing while other GRAPH_ settings are set: give the client id (a GUID) of the directory app registration');
+    if (!raw.GRAPH_CLIENT_SECRET) fail('GRAPH_CLIENT_SECRET', 'is missing while GRAPH_CLIENT_ID is set: give that app registration\'s client secret');
+    graph = {
+      mode: 'graph',
+      baseUrl: (raw.GRAPH_BASE_URL ?? 'https://graph.microsoft.com').replace(/\/$/, ''),
+      authorityHost: raw.GRAPH_AUTHORITY_HOST.replace(/\/$/, ''),
+      clientId: raw.GRAPH_CLIENT_ID,
+      clientSecret: raw.GRAPH_CLIENT_SECRET,
+      ...(raw.GRAPH_CA_FILE ? { caFile: resolve(raw.GRAPH_CA_FILE) } : {}),
+    };
+  } else {
+    graph = { mode: mode === 'dev' ? 'simulator' : 'none' };
+  }
+
   if (mode === 'entra' && !raw.BOT_ID) fail('BOT_ID', "is missing: the bot needs its Microsoft App ID (a GUID) outside dev mode");
 
   return {
@@ -99,5 +131,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     storage: raw.STORAGE_CONNECTION_STRING ? { connectionString: raw.STORAGE_CONNECTION_STRING } : { embedded: { dataDir: resolve(raw.DATA_DIR) } },
     tabDist: resolve(raw.TAB_DIST ?? resolve(__dirname, '../../tab/dist')),
     bot: { appId: raw.BOT_ID, password: raw.BOT_PASSWORD, tenantId: raw.BOT_TENANT_ID, type: raw.BOT_TYPE },
+    graph,
+    directorySync: { schedule: raw.DIRECTORY_SYNC_SCHEDULE === 'on', leaseSeconds: raw.DIRECTORY_SYNC_LEASE_SECONDS },
   };
 }

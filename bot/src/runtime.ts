@@ -2,9 +2,22 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import pino, { type Logger } from 'pino';
 import type { Server } from 'restify';
-import { createServices, startAzurite, TableStore, TokenVerifier, type RunningAzurite, type Services, type TenantDirectory } from '@switchboard/shared';
+import { readFileSync } from 'node:fs';
+import {
+  createServices,
+  MsGraphDirectory,
+  startAzurite,
+  SyncScheduler,
+  TableStore,
+  TokenVerifier,
+  type DirectorySource,
+  type RunningAzurite,
+  type Services,
+  type TenantDirectory,
+} from '@switchboard/shared';
+import { SIMULATOR_CLIENT_SECRET, startGraphSimulator, type GraphSimulator } from '@switchboard/shared/simulators';
 import type { Config } from './config';
-import { DEV_AUDIENCE, DEV_AUTHORITY, DEV_PROVIDER_TENANT, DevSignIn } from './dev/dev-sign-in';
+import { DEV_AUDIENCE, DEV_AUTHORITY, DEV_GRAPH_CLIENT_ID, DEV_PROVIDER_TENANT, DEV_TENANTS, DevSignIn } from './dev/dev-sign-in';
 import { seedDevData } from './dev/seed';
 import { createServer } from './server';
 import { createTeamsAdapter } from './teams/adapter';
@@ -15,6 +28,8 @@ export interface Runtime {
   server: Server;
   services: Services;
   logger: Logger;
+  /** The built-in Graph simulator, when the configuration asked for it (dev mode). */
+  graphSimulator?: GraphSimulator;
   stop(): Promise<void>;
 }
 
@@ -50,6 +65,27 @@ function tenantDirectory(services: Services, providerTenantIds: readonly string[
   };
 }
 
+/** Microsoft Graph as configured: the real one, the built-in simulator (dev), or none. */
+async function directorySource(config: Config): Promise<{ source?: DirectorySource; simulator?: GraphSimulator }> {
+  if (config.graph.mode === 'graph') {
+    const { baseUrl, authorityHost, clientId, clientSecret, caFile } = config.graph;
+    return { source: new MsGraphDirectory({ baseUrl, authorityHost, clientId, clientSecret, ...(caFile ? { caCertificate: readFileSync(caFile, 'utf8') } : {}) }) };
+  }
+  if (config.graph.mode === 'none') return {};
+  // Demo directories for the dev enterprises, served over https like the real thing.
+  const simulator = await startGraphSimulator({
+    tenants: { [DEV_TENANTS.contoso]: { users: 250, seed: 1, domain: 'contoso.example', displayName: 'Contoso' }, [DEV_TENANTS.fabrikam]: { users: 60, seed: 2, domain: 'fabrikam.example', displayName: 'Fabrikam' } },
+  });
+  const source = new MsGraphDirectory({
+    baseUrl: simulator.baseUrl,
+    authorityHost: simulator.authorityHost,
+    clientId: DEV_GRAPH_CLIENT_ID,
+    clientSecret: SIMULATOR_CLIENT_SECRET,
+    caCertificate: simulator.caCertificate,
+  });
+  return { source, simulator };
+}
+
 /** Starts everything the configuration asks for and listens. */
 export async function startRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
   const logger = options.logger ?? createLogger(config);
@@ -64,9 +100,15 @@ export async function startRuntime(config: Config, options: RuntimeOptions = {})
     logger.info({ location }, 'embedded storage (Azurite) started');
   }
 
+  let graph: { source?: DirectorySource; simulator?: GraphSimulator } = {};
   try {
+    graph = await directorySource(config);
+    if (graph.simulator) logger.info({ url: graph.simulator.baseUrl }, 'Microsoft Graph simulator started');
     const store = new TableStore(connectionString, options.tablePrefix ? { tablePrefix: options.tablePrefix } : {});
-    const services = await createServices(store);
+    const services = await createServices(store, {
+      ...(graph.source ? { directorySource: graph.source } : {}),
+      directorySync: { leaseMs: config.directorySync.leaseSeconds * 1000 },
+    });
 
     let devSignIn: DevSignIn | undefined;
     let verifier: TokenVerifier;
@@ -91,18 +133,29 @@ export async function startRuntime(config: Config, options: RuntimeOptions = {})
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     logger.info({ url, authMode: config.auth.mode }, 'Switchboard is listening');
 
+    const scheduler = new SyncScheduler(services.directorySync, services.enterpriseRepository, logger);
+    if (config.directorySync.schedule) {
+      scheduler.start();
+      void scheduler.tick().catch((error: unknown) => logger.warn({ err: error }, 'first directory sync check failed'));
+    }
+
     return {
       url,
       server,
       services,
       logger,
+      ...(graph.simulator ? { graphSimulator: graph.simulator } : {}),
       async stop() {
-        // Stop taking requests, let the ones in flight finish, then stop storage.
+        // Stop taking requests and starting syncs, let the work in flight finish, then stop storage.
+        scheduler.stop();
         await new Promise<void>((resolve) => server.close(() => resolve()));
+        await services.directorySync.settleAll();
+        await graph.simulator?.stop();
         await azurite?.stop();
       },
     };
   } catch (error) {
+    await graph.simulator?.stop();
     await azurite?.stop();
     throw error;
   }

@@ -1,5 +1,6 @@
 export * from './access';
 export * from './audit';
+export * from './directory';
 export * from './enterprises';
 export * from './errors';
 export * from './store';

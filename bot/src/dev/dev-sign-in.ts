@@ -16,6 +16,9 @@ export const DEV_TENANTS = {
   fabrikam: '22222222-2222-4222-8222-222222222222',
 } as const;
 
+/** The client id the dev server uses with the built-in Graph simulator. */
+export const DEV_GRAPH_CLIENT_ID = '00000000-0000-4000-8000-0000000061a9';
+
 export interface DevIdentity {
   key: string;
   label: string;

@@ -1,8 +1,9 @@
+import { pipeline } from 'node:stream/promises';
 import type { Request, Response, Server } from 'restify';
 import { z } from 'zod';
 import { AppError, parseOrThrow, type Principal } from '@switchboard/shared';
 import { errorBody } from './error-body';
-import type { Operation } from './operation';
+import { isStreamOperation, type Operation } from './operation';
 import { sendError } from './respond';
 
 export interface Authenticator {
@@ -16,7 +17,8 @@ export const restifyPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
 
 /**
  * Registers each operation on the server: authenticate, validate path, query and
- * body with the operation's schemas, call the handler, answer with JSON.
+ * body with the operation's schemas, call the handler, answer with JSON (or, for a
+ * streaming operation, pipe its stream to the response with backpressure).
  */
 export function mountOperations(server: Server, operations: readonly Operation[], authenticator: Authenticator): void {
   for (const op of operations) {
@@ -33,7 +35,20 @@ export function mountOperations(server: Server, operations: readonly Operation[]
           res.send(428, errorBody('precondition_required', 'Send the If-Match header with the ETag you read, so a change made meanwhile by someone else is not overwritten.', requestId));
           return;
         }
-        const result = await op.handle({ principal, params, query, body, ifMatch: ifMatch ?? '', requestId });
+        const input = { principal, params, query, body, ifMatch: ifMatch ?? '', requestId };
+        if (isStreamOperation(op)) {
+          const { stream, headers } = await op.handle(input);
+          res.writeHead(op.response.status, { ...headers, 'content-type': op.response.contentType, 'cache-control': 'no-store' });
+          try {
+            await pipeline(stream, res);
+          } catch (error) {
+            // The status line is gone: the only honest signal left is a cut connection.
+            req.log.error({ err: error }, 'streamed answer failed');
+            res.destroy();
+          }
+          return;
+        }
+        const result = await op.handle(input);
         if (op.response.status === 204) {
           res.send(204);
           return;

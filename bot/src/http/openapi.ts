@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { errorBodySchema } from './error-body';
-import type { Operation } from './operation';
+import { isStreamOperation, type Operation } from './operation';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -43,10 +43,13 @@ export function openApiDocument(operations: readonly Operation[], info: { versio
   const requestIds = new Set(operations.flatMap((op) => (op.body ? [idOf(op.body, `Request body of ${op.id}`)] : [])));
   const paths: Record<string, Record<string, JsonSchema>> = {};
   for (const op of operations) {
-    const responses: Record<string, JsonSchema> = {
-      [op.response.status]: op.response.schema
+    const success = isStreamOperation(op)
+      ? { description: op.response.description, content: { [op.response.contentType.split(';')[0]!.trim()]: { schema: { type: 'string' } } } }
+      : op.response.schema
         ? { description: op.response.description, content: { 'application/json': { schema: ref(idOf(op.response.schema, `Response of ${op.id}`)) } } }
-        : { description: op.response.description },
+        : { description: op.response.description };
+    const responses: Record<string, JsonSchema> = {
+      [op.response.status]: success,
       400: errorResponse('A field is invalid; `details` names each one.'),
       401: errorResponse('No valid access token.'),
       403: errorResponse('Signed in, but this role may not do this.'),

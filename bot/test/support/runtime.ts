@@ -10,7 +10,7 @@ export const silentLogger = () => pino({ level: 'silent' });
  * `env` is merged over a test baseline (dev sign-in unless told otherwise).
  */
 export async function startTestRuntime(env: Record<string, string | undefined> = {}): Promise<Runtime> {
-  const config = loadConfig({ NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', STORAGE_CONNECTION_STRING: testConnectionString(), AUTH_MODE: 'dev', ...env });
+  const config = loadConfig({ NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', STORAGE_CONNECTION_STRING: testConnectionString(), AUTH_MODE: 'dev', DIRECTORY_SYNC_SCHEDULE: 'off', ...env });
   return startRuntime(config, { tablePrefix: uniqueTablePrefix(), logger: silentLogger() });
 }
 

@@ -1,6 +1,6 @@
 import { Repository, type RepositoryDefinition } from '../store/repository';
 import type { TableStore } from '../store/table-store';
-import type { Enterprise, EnterpriseSettings } from './schema';
+import { defaultEnterpriseSettings, type Enterprise, type EnterpriseSettings } from './schema';
 
 export const ENTERPRISES_TABLE = 'enterprises';
 /**
@@ -31,7 +31,8 @@ const definition: RepositoryDefinition<Enterprise> = {
     providerId: String(p.providerId),
     createdAt: String(p.createdAt),
     updatedAt: String(p.updatedAt),
-    settings: JSON.parse(String(p.settings)) as EnterpriseSettings,
+    // Settings added in later versions take their defaults on older entities.
+    settings: { ...defaultEnterpriseSettings, ...(JSON.parse(String(p.settings)) as Partial<EnterpriseSettings>) },
   }),
   indexes: [
     {

@@ -25,6 +25,10 @@ export const enterpriseSettingsSchema = z
     chatEnabled: z.boolean().describe('Chat with external platforms for the whole enterprise (the CHT service).'),
     syncIntervalMinutes: z.number().int('Must be a whole number of minutes.').min(5, 'Sync at most every 5 minutes.').max(1440, 'Sync at least once a day (1440 minutes).'),
     timeZone: timeZoneSchema,
+    syncGroupIds: z
+      .array(z.string().regex(/^[0-9a-fA-F-]{36}$/, 'Must be a Microsoft 365 group id (a GUID).'))
+      .max(50, 'Select at most 50 groups.')
+      .describe('Sync only the transitive members of these groups; empty means everyone.'),
   })
   .strict();
 export type EnterpriseSettings = z.infer<typeof enterpriseSettingsSchema>;
@@ -34,6 +38,7 @@ export const defaultEnterpriseSettings: EnterpriseSettings = {
   chatEnabled: true,
   syncIntervalMinutes: 15,
   timeZone: 'UTC',
+  syncGroupIds: [],
 };
 
 const nameSchema = z.string().regex(/\S/, 'Give the enterprise a name.').trim().max(120, 'Use at most 120 characters.');

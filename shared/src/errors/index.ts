@@ -35,6 +35,18 @@ export class NotFoundError extends AppError {
   readonly status = 404;
 }
 
+/** A service we depend on (Microsoft Graph, a carrier) failed or refused; its words are in the message. */
+export class UpstreamError extends AppError {
+  readonly code: string = 'upstream_failed';
+  readonly status: number = 502;
+}
+
+/** A service we depend on is busy or down for now: worth retrying later. */
+export class UpstreamUnavailableError extends UpstreamError {
+  override readonly code: string = 'upstream_unavailable';
+  override readonly status: number = 503;
+}
+
 /** No valid credentials. */
 export class UnauthorizedError extends AppError {
   readonly code = 'unauthorized';

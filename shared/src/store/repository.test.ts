@@ -141,7 +141,12 @@ describe('Repository', () => {
 
   it('pages through 2,600 entities with continuation tokens and skips index rows', async () => {
     const values = Array.from({ length: 2600 }, (_, i) => ({ site: 'bulk', id: `d${String(i).padStart(5, '0')}`, name: `n${i}`, serials: [`S${i}`] }));
-    await repo.createMany(values);
+    const created = await repo.createMany(values);
+    expect(created).toHaveLength(2600);
+    // Each ETag is the entity's own: a conditional update with it succeeds.
+    const last = created[created.length - 1]!;
+    await expect(repo.update(last, { ...last.value, name: 'renamed' })).resolves.toBeDefined();
+    await repo.update(await repo.require('bulk', last.value.id), last.value);
 
     const first = await repo.listPage('bulk', { pageSize: 1000 });
     expect(first.items).toHaveLength(1000);

@@ -184,8 +184,9 @@ export class Repository<T> {
    * (an entity and its index rows always travel together). Much faster than
    * one `create` each; a conflict fails only the batch it is in.
    */
-  async createMany(values: readonly T[]): Promise<number> {
-    const byPartition = new Map<string, TransactionAction[][]>();
+  async createMany(values: readonly T[]): Promise<Stored<T>[]> {
+    type Batch = { actions: TransactionAction[]; entities: Array<{ at: number; value: T }> };
+    const byPartition = new Map<string, Batch[]>();
     for (const value of values) {
       const row = this.toRow(value);
       const holderId = this.definition.idOf(value);
@@ -193,22 +194,27 @@ export class Repository<T> {
         ['create', row],
         ...this.claims(value).map(({ rowKey }): TransactionAction => ['create', { partitionKey: row.partitionKey, rowKey, holderId }]),
       ];
-      const batches = byPartition.get(row.partitionKey) ?? [[]];
+      const batches = byPartition.get(row.partitionKey) ?? [{ actions: [], entities: [] }];
       byPartition.set(row.partitionKey, batches);
-      if (batches[batches.length - 1]!.length + group.length > MAX_TRANSACTION_ROWS) batches.push([]);
-      batches[batches.length - 1]!.push(...group);
+      if (batches[batches.length - 1]!.actions.length + group.length > MAX_TRANSACTION_ROWS) batches.push({ actions: [], entities: [] });
+      const batch = batches[batches.length - 1]!;
+      batch.entities.push({ at: batch.actions.length, value });
+      batch.actions.push(...group);
     }
+    const created: Stored<T>[] = [];
     for (const batches of byPartition.values()) {
-      for (const actions of batches) {
+      for (const { actions, entities } of batches) {
         try {
-          await this.store.run((abortSignal) => this.client.submitTransaction(actions, { abortSignal }));
+          const response = await this.store.run((abortSignal) => this.client.submitTransaction(actions, { abortSignal }));
+          // Sub-responses come back in request order: each entity's ETag sits at its action's index.
+          for (const { at, value } of entities) created.push({ value, etag: response.subResponses[at]?.etag?.trim() ?? '' });
         } catch (error) {
           if (statusOf(error) === 409) throw new ConflictError(`Some of these ${this.definition.entityName} entries already exist or claim a value that is taken.`);
           throw error;
         }
       }
     }
-    return values.length;
+    return created;
   }
 
   /**

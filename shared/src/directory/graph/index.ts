@@ -1,0 +1,2 @@
+export * from './ms-graph-directory';
+export * from './source';

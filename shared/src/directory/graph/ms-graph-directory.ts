@@ -1,0 +1,119 @@
+import { ClientSecretCredential } from '@azure/identity';
+import { Client, GraphError } from '@microsoft/microsoft-graph-client';
+import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials';
+import { Agent } from 'undici';
+import { DeltaExpiredError, GraphRequestFailedError, GraphUnavailableError, USER_SELECT, type DirectorySource, type GraphGroup, type GraphPage, type GraphUser } from './source';
+
+export interface GraphConnection {
+  /** https://graph.microsoft.com in production; the simulator's address in development and tests. */
+  baseUrl: string;
+  /** https://login.microsoftonline.com in production. */
+  authorityHost: string;
+  /** The multi-tenant app registration with User.Read.All and GroupMember.Read.All (application). */
+  clientId: string;
+  clientSecret: string;
+  /** An extra CA to trust for both hosts (PEM), e.g. the simulator's self-signed one. */
+  caCertificate?: string;
+  /** The token scope; Graph's resource is https://graph.microsoft.com whatever address serves it. */
+  scope?: string;
+}
+
+export const GRAPH_DEFAULT_SCOPE = 'https://graph.microsoft.com/.default';
+
+const PAGE_SIZE = 999;
+
+interface ODataPage<T> {
+  value?: T[];
+  '@odata.nextLink'?: string;
+  '@odata.deltaLink'?: string;
+}
+
+/**
+ * Microsoft Graph through the official client, app-only: one client per tenant,
+ * each with a client-credentials token for that tenant from @azure/identity.
+ */
+export class MsGraphDirectory implements DirectorySource {
+  private readonly clients = new Map<string, Client>();
+  private readonly dispatcher?: Agent;
+
+  constructor(private readonly connection: GraphConnection) {
+    if (connection.caCertificate) this.dispatcher = new Agent({ connect: { ca: connection.caCertificate } });
+  }
+
+  private client(tenantId: string): Client {
+    let client = this.clients.get(tenantId);
+    if (!client) {
+      const { baseUrl, authorityHost, clientId, clientSecret, caCertificate } = this.connection;
+      const credential = new ClientSecretCredential(tenantId, clientId, clientSecret, {
+        authorityHost,
+        ...(caCertificate ? { tlsOptions: { ca: caCertificate }, disableInstanceDiscovery: true } : {}),
+      });
+      const authProvider = new TokenCredentialAuthenticationProvider(credential, { scopes: [this.connection.scope ?? GRAPH_DEFAULT_SCOPE] });
+      client = Client.initWithMiddleware({
+        authProvider,
+        baseUrl: baseUrl.replace(/\/?$/, '/'),
+        // The client compares host names without the port.
+        customHosts: new Set([new URL(baseUrl).hostname]),
+        defaultVersion: 'v1.0',
+        ...(this.dispatcher ? { fetchOptions: { dispatcher: this.dispatcher } as RequestInit } : {}),
+      });
+      this.clients.set(tenantId, client);
+    }
+    return client;
+  }
+
+  private async page<T>(tenantId: string, pathOrLink: string, query: Record<string, string> = {}): Promise<GraphPage<T>> {
+    let request = this.client(tenantId).api(pathOrLink).header('Prefer', `odata.maxpagesize=${PAGE_SIZE}`);
+    if (Object.keys(query).length > 0) request = request.query(query);
+    let answer: ODataPage<T>;
+    try {
+      answer = (await request.get()) as ODataPage<T>;
+    } catch (error) {
+      throw translate(error);
+    }
+    return {
+      items: answer.value ?? [],
+      ...(answer['@odata.nextLink'] ? { nextLink: answer['@odata.nextLink'] } : {}),
+      ...(answer['@odata.deltaLink'] ? { deltaLink: answer['@odata.deltaLink'] } : {}),
+    };
+  }
+
+  usersDelta(tenantId: string, link?: string): Promise<GraphPage<GraphUser>> {
+    return link ? this.page(tenantId, link) : this.page(tenantId, '/users/delta', { $select: USER_SELECT.join(',') });
+  }
+
+  groupMembers(tenantId: string, groupId: string, link?: string): Promise<GraphPage<GraphUser>> {
+    return link
+      ? this.page(tenantId, link)
+      : this.page(tenantId, `/groups/${encodeURIComponent(groupId)}/transitiveMembers/microsoft.graph.user`, { $select: USER_SELECT.join(',') });
+  }
+
+  groups(tenantId: string, options: { search?: string; link?: string } = {}): Promise<GraphPage<GraphGroup>> {
+    if (options.link) return this.page(tenantId, options.link);
+    const query: Record<string, string> = { $select: 'id,displayName,description' };
+    if (options.search) query.$filter = `startswith(displayName,'${options.search.replace(/'/g, "''")}')`;
+    return this.page(tenantId, '/groups', query);
+  }
+}
+
+/** Graph's failures in the sync's terms: retry later, start over, or a real error. */
+function translate(error: unknown): Error {
+  if (error instanceof GraphError) {
+    const status = error.statusCode;
+    if (status === 410 || /resyncRequired|syncStateNotFound|syncStateInvalid/i.test(error.code ?? '')) {
+      return new DeltaExpiredError(`Graph no longer accepts the delta link (${error.code ?? status}).`);
+    }
+    // The client reports a failed token request as status -1 too: that is no network blip.
+    const authFailed = status === -1 && /Authentication|AADSTS|invalid_client|unauthorized_client/i.test(`${error.code ?? ''} ${error.message}`);
+    if (authFailed) return new GraphRequestFailedError(`Signing in to Microsoft Graph failed: ${error.message}`);
+    if (status === 429 || status === 408 || status >= 500 || status === -1) {
+      const retryAfter = Number(error.headers?.get('Retry-After'));
+      return new GraphUnavailableError(`Microsoft Graph answered ${status}${error.code ? ` (${error.code})` : ''}: ${error.message}`, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined);
+    }
+    return new GraphRequestFailedError(`Microsoft Graph answered ${status}${error.code ? ` (${error.code})` : ''}: ${error.message}`);
+  }
+  if (error instanceof Error && /ECONNREFUSED|ECONNRESET|ETIMEDOUT|fetch failed|socket/i.test(`${error.message} ${(error as { cause?: { code?: string } }).cause?.code ?? ''}`)) {
+    return new GraphUnavailableError(`Microsoft Graph could not be reached: ${error.message}`);
+  }
+  return error instanceof Error ? error : new Error(String(error));
+}

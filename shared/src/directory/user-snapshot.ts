@@ -1,0 +1,131 @@
+import type { Stored } from '../store/repository';
+import { countTags, type TagCount } from './tags';
+import type { DirectoryUser } from './user';
+import {
+  compareFor,
+  indexUser,
+  matchingUsers,
+  queryUsers,
+  sortKey,
+  type IndexedUser,
+  type QueryContext,
+  type QueryResult,
+  type SortOrder,
+  type UserFilter,
+  type UserQuery,
+  type UserSort,
+} from './user-query';
+import type { GroupOwnedNumber } from './user-view';
+
+/** More changes than this at once drop the cached sort orders instead of repairing them. */
+const REPAIR_LIMIT = 200;
+
+interface CachedOrder {
+  compare: (a: IndexedUser, b: IndexedUser) => number;
+  users: readonly IndexedUser[];
+}
+
+/**
+ * One enterprise's users in memory, indexed for the Users page. Sort orders are
+ * computed on first use and kept; a change repositions the changed users in each
+ * kept order (copy-on-write: a list handed out earlier, e.g. to an export still
+ * being written, never changes under its reader).
+ */
+export class UserSnapshot {
+  private readonly users = new Map<string, IndexedUser>();
+  private readonly orders = new Map<string, CachedOrder>();
+
+  constructor(
+    readonly enterpriseId: string,
+    private readonly groupNumbers: ReadonlyMap<string, readonly GroupOwnedNumber[]>,
+    /** When the load began (ms): the data is at least this fresh. */
+    readonly loadedAt: number,
+  ) {}
+
+  get size(): number {
+    return this.users.size;
+  }
+
+  get(id: string): IndexedUser | undefined {
+    return this.users.get(id);
+  }
+
+  values(): IterableIterator<IndexedUser> {
+    return this.users.values();
+  }
+
+  groupNumbersOf(id: string): readonly GroupOwnedNumber[] {
+    return this.groupNumbers.get(id) ?? [];
+  }
+
+  /** Adds users while loading (no sort order exists yet). */
+  load(stored: Stored<DirectoryUser>): void {
+    this.users.set(stored.value.id, indexUser(stored, this.groupNumbersOf(stored.value.id)));
+  }
+
+  /** Adds or replaces users and removes deleted ones, keeping the cached orders right. */
+  apply(upserted: readonly Stored<DirectoryUser>[], deletedIds: readonly string[] = []): void {
+    const repair = upserted.length + deletedIds.length <= REPAIR_LIMIT;
+    if (!repair) this.orders.clear();
+    const removed: IndexedUser[] = [];
+    const added: IndexedUser[] = [];
+    for (const id of deletedIds) {
+      const old = this.users.get(id);
+      if (!old) continue;
+      this.users.delete(id);
+      removed.push(old);
+    }
+    for (const stored of upserted) {
+      if (stored.value.enterpriseId !== this.enterpriseId) continue;
+      const old = this.users.get(stored.value.id);
+      const entry = indexUser(stored, this.groupNumbersOf(stored.value.id));
+      this.users.set(stored.value.id, entry);
+      if (old) removed.push(old);
+      added.push(entry);
+    }
+    if (!repair || (removed.length === 0 && added.length === 0)) return;
+    for (const [key, order] of this.orders) {
+      const gone = new Set(removed);
+      const users = gone.size > 0 ? order.users.filter((user) => !gone.has(user)) : [...order.users];
+      for (const entry of added) users.splice(insertionPoint(users, entry, order.compare), 0, entry);
+      this.orders.set(key, { compare: order.compare, users });
+    }
+  }
+
+  /** The users in a sort order, from the cache when it has it. */
+  sorted(sort: UserSort, order: SortOrder, context: QueryContext): readonly IndexedUser[] {
+    const key = sortKey(sort, order, context);
+    let cached = this.orders.get(key);
+    if (!cached) {
+      const compare = compareFor(sort, order, context);
+      cached = { compare, users: [...this.users.values()].sort(compare) };
+      this.orders.set(key, cached);
+    }
+    return cached.users;
+  }
+
+  query(query: Partial<UserQuery>, context: QueryContext): QueryResult {
+    return queryUsers((sort, order, ctx) => this.sorted(sort, order, ctx), query, context);
+  }
+
+  /** Every user the filter matches, in its sort order. */
+  matching(filter: Partial<UserFilter>, context: QueryContext): Generator<IndexedUser> {
+    return matchingUsers(this.sorted(filter.sort ?? 'username', filter.order ?? 'asc', context), filter, context);
+  }
+
+  tagCounts(): TagCount[] {
+    return countTags([...this.users.values()].map((entry) => entry.user.tags));
+  }
+}
+
+/** Where `entry` goes in the sorted `users` (binary search). */
+function insertionPoint(users: readonly IndexedUser[], entry: IndexedUser, compare: (a: IndexedUser, b: IndexedUser) => number): number {
+  let low = 0;
+  let high = users.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (compare(users[middle]!, entry) < 0) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
