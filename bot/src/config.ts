@@ -35,6 +35,7 @@ const settings = {
   GRAPH_CLIENT_ID: { schema: z.string().regex(GUID).optional(), fix: 'use the client id (a GUID) of the app registration with User.Read.All and GroupMember.Read.All' },
   GRAPH_CLIENT_SECRET: { schema: z.string().min(1).optional(), fix: "use that app registration's client secret" },
   GRAPH_CA_FILE: { schema: z.string().optional(), fix: 'use the path of a PEM certificate to trust for Graph and its authority (only for a Graph stand-in)' },
+  GRAPH_PAGE_SIZE: { schema: z.coerce.number().int().min(1).max(999).default(999), fix: 'use the number of entries per Graph page, 1 to 999' },
   DIRECTORY_SYNC_SCHEDULE: { schema: z.enum(['on', 'off']).default('on'), fix: 'use on (sync each enterprise on its interval) or off (only on demand)' },
   DIRECTORY_SYNC_LEASE_SECONDS: { schema: z.coerce.number().int().min(2).max(3600).default(120), fix: 'use the seconds after which an interrupted sync may be resumed by another process, e.g. 120' },
   BOT_TYPE: { schema: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant'), fix: 'use MultiTenant, SingleTenant or UserAssignedMSI' },
@@ -58,7 +59,7 @@ export interface Config {
    * built-in simulator (dev mode without credentials), or none (sync not configured).
    */
   graph:
-    | { mode: 'graph'; baseUrl: string; authorityHost: string; clientId: string; clientSecret: string; caFile?: string }
+    | { mode: 'graph'; baseUrl: string; authorityHost: string; clientId: string; clientSecret: string; caFile?: string; pageSize: number }
     | { mode: 'simulator' }
     | { mode: 'none' };
   directorySync: { schedule: boolean; leaseSeconds: number };
@@ -114,6 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       authorityHost: raw.GRAPH_AUTHORITY_HOST.replace(/\/$/, ''),
       clientId: raw.GRAPH_CLIENT_ID,
       clientSecret: raw.GRAPH_CLIENT_SECRET,
+      pageSize: raw.GRAPH_PAGE_SIZE,
       ...(raw.GRAPH_CA_FILE ? { caFile: resolve(raw.GRAPH_CA_FILE) } : {}),
     };
   } else {

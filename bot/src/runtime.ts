@@ -68,8 +68,8 @@ function tenantDirectory(services: Services, providerTenantIds: readonly string[
 /** Microsoft Graph as configured: the real one, the built-in simulator (dev), or none. */
 async function directorySource(config: Config): Promise<{ source?: DirectorySource; simulator?: GraphSimulator }> {
   if (config.graph.mode === 'graph') {
-    const { baseUrl, authorityHost, clientId, clientSecret, caFile } = config.graph;
-    return { source: new MsGraphDirectory({ baseUrl, authorityHost, clientId, clientSecret, ...(caFile ? { caCertificate: readFileSync(caFile, 'utf8') } : {}) }) };
+    const { baseUrl, authorityHost, clientId, clientSecret, caFile, pageSize } = config.graph;
+    return { source: new MsGraphDirectory({ baseUrl, authorityHost, clientId, clientSecret, pageSize, ...(caFile ? { caCertificate: readFileSync(caFile, 'utf8') } : {}) }) };
   }
   if (config.graph.mode === 'none') return {};
   // Demo directories for the dev enterprises, served over https like the real thing.

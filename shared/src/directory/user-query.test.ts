@@ -1,8 +1,8 @@
-import { makeUser, stored } from '../../test/users';
+import { generatedUsers, makeUser, stored } from '../../test/users';
 import { ValidationError } from '../errors';
 import { parseOrThrow } from '../validation';
 import type { DirectoryUser } from './user';
-import { compileFilter, fold, indexUser, queryUsers, userQuerySchema, type IndexedUser, type QueryContext, type UserQuery } from './user-query';
+import { compareFor, compileFilter, fold, indexUser, queryUsers, sortUsers, userQuerySchema, type IndexedUser, type QueryContext, type UserQuery } from './user-query';
 import { UserSnapshot } from './user-snapshot';
 import { toUserRow } from './user-view';
 
@@ -94,7 +94,8 @@ describe('users query: filters', () => {
 
   it('compiles an empty filter that keeps everyone', () => {
     const keepAll = compileFilter({ status: 'all' }, chatOn);
-    expect(index().every(keepAll)).toBe(true);
+    expect(index().every(keepAll.matches)).toBe(true);
+    expect(keepAll).toMatchObject({ mask: 0, want: 0, text: undefined });
   });
 });
 
@@ -120,6 +121,20 @@ describe('users query: sorting', () => {
     expect(ids({ sort: 'displayName' }, chatOn, index(twins))).toEqual(['amy', 'bea', 'kim', 'zed']);
     expect(ids({ sort: 'displayName', order: 'desc' }, chatOn, index(twins))).toEqual(['amy', 'bea', 'kim', 'zed']);
     expect(ids({ sort: 'license', order: 'desc' }, chatOn, index(twins))).toEqual(['amy', 'bea', 'kim', 'zed']);
+  });
+
+  it('builds each order quickly (buckets, key-only stable sorts) exactly as the full comparison orders it', () => {
+    const many = generatedUsers('ent', 3_000).map((u, i) => ({ ...u, displayName: i % 7 === 0 ? 'Same Name' : u.displayName }));
+    const users = many.map((u) => indexUser(stored(u)));
+    for (const context of [chatOn, chatOff]) {
+      for (const sort of ['username', 'displayName', 'smsNumbers', 'license', 'services', 'tags'] as const) {
+        for (const order of ['asc', 'desc'] as const) {
+          const fast = sortUsers(users, sort, order, context).map((e) => e.user.id);
+          const full = [...users].sort(compareFor(sort, order, context)).map((e) => e.user.id);
+          expect({ sort, order, fast }).toEqual({ sort, order, fast: full });
+        }
+      }
+    }
   });
 
   it('orders services by the Chat chip second, which follows the enterprise switch', () => {
@@ -215,11 +230,11 @@ describe('users snapshot', () => {
   it('hands out sorted lists that later changes do not alter (an export in progress reads a stable list)', () => {
     const snapshot = new UserSnapshot('ent', new Map(), 0);
     for (const user of people) snapshot.load(stored(user));
-    const before = snapshot.sorted('username', 'asc', chatOn);
+    const before = snapshot.sorted('username', 'asc', chatOn).users;
     const copy = [...before];
     snapshot.apply([stored(makeUser({ id: 'aardvark' }))], ['carol']);
     expect(before).toEqual(copy);
-    expect(snapshot.sorted('username', 'asc', chatOn).map((e: IndexedUser) => e.user.id)).toContain('aardvark');
+    expect(snapshot.sorted('username', 'asc', chatOn).users.map((e: IndexedUser) => e.user.id)).toContain('aardvark');
   });
 
   it('ignores users of another enterprise', () => {

@@ -3,11 +3,20 @@ import { countTags, type TagCount } from './tags';
 import type { DirectoryUser } from './user';
 import {
   compareFor,
+  compileFilter,
+  DEFAULT_PAGE_SIZE,
+  filterKey,
+  filterUsers,
   indexUser,
+  MAX_PAGE_SIZE,
+  searchNarrows,
   matchingUsers,
   queryUsers,
   sortKey,
+  sortUsers,
+  withFlags,
   type IndexedUser,
+  type SortedUsers,
   type QueryContext,
   type QueryResult,
   type SortOrder,
@@ -22,7 +31,7 @@ const REPAIR_LIMIT = 200;
 
 interface CachedOrder {
   compare: (a: IndexedUser, b: IndexedUser) => number;
-  users: readonly IndexedUser[];
+  sorted: SortedUsers;
 }
 
 /**
@@ -34,6 +43,8 @@ interface CachedOrder {
 export class UserSnapshot {
   private readonly users = new Map<string, IndexedUser>();
   private readonly orders = new Map<string, CachedOrder>();
+  /** The last search's matches, for narrowing on the next keystroke (valid while its sorted list is current). */
+  private lastSearch?: { sorted: SortedUsers; key: string; search: string; matches: readonly IndexedUser[] };
 
   constructor(
     readonly enterpriseId: string,
@@ -84,28 +95,43 @@ export class UserSnapshot {
       added.push(entry);
     }
     if (!repair || (removed.length === 0 && added.length === 0)) return;
+    const gone = new Set(removed);
     for (const [key, order] of this.orders) {
-      const gone = new Set(removed);
-      const users = gone.size > 0 ? order.users.filter((user) => !gone.has(user)) : [...order.users];
+      const users = gone.size > 0 ? order.sorted.users.filter((user) => !gone.has(user)) : [...order.sorted.users];
       for (const entry of added) users.splice(insertionPoint(users, entry, order.compare), 0, entry);
-      this.orders.set(key, { compare: order.compare, users });
+      this.orders.set(key, { compare: order.compare, sorted: withFlags(users) });
     }
   }
 
   /** The users in a sort order, from the cache when it has it. */
-  sorted(sort: UserSort, order: SortOrder, context: QueryContext): readonly IndexedUser[] {
+  sorted(sort: UserSort, order: SortOrder, context: QueryContext): SortedUsers {
     const key = sortKey(sort, order, context);
     let cached = this.orders.get(key);
     if (!cached) {
-      const compare = compareFor(sort, order, context);
-      cached = { compare, users: [...this.users.values()].sort(compare) };
+      const byUsername = sort === 'username' && order === 'asc' ? undefined : this.sorted('username', 'asc', context).users;
+      cached = { compare: compareFor(sort, order, context), sorted: withFlags(sortUsers(this.users.values(), sort, order, context, byUsername)) };
       this.orders.set(key, cached);
     }
-    return cached.users;
+    return cached.sorted;
   }
 
+  /**
+   * One page. Searches are remembered (one per snapshot): when the next query only
+   * types the search further, the previous matches are narrowed instead of all users
+   * scanned again, which is what quick-search keystrokes do.
+   */
   query(query: Partial<UserQuery>, context: QueryContext): QueryResult {
-    return queryUsers((sort, order, ctx) => this.sorted(sort, order, ctx), query, context);
+    const search = query.search?.trim() ?? '';
+    const sorted = this.sorted(query.sort ?? 'username', query.order ?? 'asc', context);
+    if (search === '') return queryUsers(() => sorted, query, context);
+    const key = filterKey(query, context);
+    const last = this.lastSearch;
+    const candidates = last && last.sorted === sorted && last.key === key && searchNarrows(last.search, search) ? last.matches : sorted.users;
+    const matches = filterUsers(candidates, compileFilter(query, context));
+    this.lastSearch = { sorted, key, search, matches };
+    const offset = query.offset ?? 0;
+    const limit = Math.min(query.limit ?? DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
+    return { items: matches.slice(offset, offset + limit), total: matches.length, offset, limit };
   }
 
   /** Every user the filter matches, in its sort order. */

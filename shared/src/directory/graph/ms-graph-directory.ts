@@ -16,11 +16,12 @@ export interface GraphConnection {
   caCertificate?: string;
   /** The token scope; Graph's resource is https://graph.microsoft.com whatever address serves it. */
   scope?: string;
+  /** Entries per Graph page (Graph's maximum for users is 999). */
+  pageSize?: number;
 }
 
 export const GRAPH_DEFAULT_SCOPE = 'https://graph.microsoft.com/.default';
 
-const PAGE_SIZE = 999;
 
 interface ODataPage<T> {
   value?: T[];
@@ -63,7 +64,7 @@ export class MsGraphDirectory implements DirectorySource {
   }
 
   private async page<T>(tenantId: string, pathOrLink: string, query: Record<string, string> = {}): Promise<GraphPage<T>> {
-    let request = this.client(tenantId).api(pathOrLink).header('Prefer', `odata.maxpagesize=${PAGE_SIZE}`);
+    let request = this.client(tenantId).api(pathOrLink).header('Prefer', `odata.maxpagesize=${this.connection.pageSize ?? 999}`);
     if (Object.keys(query).length > 0) request = request.query(query);
     let answer: ODataPage<T>;
     try {
@@ -91,7 +92,8 @@ export class MsGraphDirectory implements DirectorySource {
   groups(tenantId: string, options: { search?: string; link?: string } = {}): Promise<GraphPage<GraphGroup>> {
     if (options.link) return this.page(tenantId, options.link);
     const query: Record<string, string> = { $select: 'id,displayName,description' };
-    if (options.search) query.$filter = `startswith(displayName,'${options.search.replace(/'/g, "''")}')`;
+    // The client puts query values into the URL as they are: encode the user's text.
+    if (options.search) query.$filter = `startswith(displayName,'${encodeURIComponent(options.search.replace(/'/g, "''"))}')`;
     return this.page(tenantId, '/groups', query);
   }
 }

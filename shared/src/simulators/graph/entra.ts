@@ -8,9 +8,11 @@ import type { TenantState } from './tenant';
 
 /**
  * The part of Microsoft Entra ID (login.microsoftonline.com) that an app using the
- * client-credentials flow touches: instance discovery, the tenant's OpenID
- * configuration (what MSAL reads before it asks for a token), the v2.0 token endpoint,
- * and verification of the access tokens it issued, for the Graph routes.
+ * client-credentials flow touches: the tenant's OpenID configuration (what MSAL reads
+ * before it asks for a token), the v2.0 token endpoint, and verification of the access
+ * tokens it issued, for the Graph routes. Instance discovery is not served: MSAL sends
+ * it to login.microsoftonline.com whatever the authority, so clients must pass
+ * `disableInstanceDiscovery: true`.
  */
 
 /** Without `clientSecrets`, the simulator accepts any client id with this secret. */
@@ -85,16 +87,6 @@ function openIdConfiguration(ctx: EntraContext, tenantSegment: string): object {
     cloud_graph_host_name: 'graph.windows.net',
     msgraph_host: host,
     rbac_url: 'https://pas.windows.net',
-  };
-}
-
-/** Instance discovery, for clients that do not pass `disableInstanceDiscovery: true`. */
-function instanceDiscovery(ctx: EntraContext): object {
-  const host = new URL(ctx.origin).host;
-  return {
-    tenant_discovery_endpoint: `${ctx.origin}/{tenantid}/v2.0/.well-known/openid-configuration`,
-    'api-version': '1.1',
-    metadata: [{ preferred_network: host, preferred_cache: host, aliases: [host] }],
   };
 }
 
@@ -193,10 +185,6 @@ export async function handleEntra(req: IncomingMessage, res: ServerResponse, url
   const route = rest.join('/').toLowerCase();
   const method = req.method ?? 'GET';
 
-  if (route === 'discovery/instance' && method === 'GET') {
-    sendJson(res, 200, instanceDiscovery(ctx), { 'content-type': 'application/json; charset=utf-8' });
-    return { handled: true, tenantId: null };
-  }
   const known = ['v2.0/.well-known/openid-configuration', 'oauth2/v2.0/token', 'discovery/v2.0/keys'];
   if (!known.includes(route)) return { handled: false, tenantId: null };
 

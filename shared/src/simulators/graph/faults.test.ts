@@ -44,6 +44,14 @@ describe('Graph simulator: faults', () => {
     expect(statuses()).toEqual([429, 200]);
   });
 
+  it('accepts a fractional Retry-After for fast tests (the RetryHandler reads it as seconds)', async () => {
+    sim.faults.throttle(3, 0.05);
+    const started = Date.now();
+    await expect(client.api('/organization').get()).resolves.toHaveProperty('value');
+    expect(Date.now() - started).toBeLessThan(900);
+    expect(statuses()).toEqual([429, 429, 429, 200]);
+  });
+
   it('fails with 503 (and other statuses) for the next requests', async () => {
     sim.faults.fail(1);
     const error: GraphError = await client.api('/groups').middlewareOptions(noRetry()).get().catch((e: GraphError) => e);

@@ -9,7 +9,7 @@ export interface FaultSwitches {
   /** The next `count` Graph requests answer `status` (default 503), with Retry-After if given. */
   fail(count: number, status?: number, retryAfterSeconds?: number): void;
   /** `requestsOk` more Graph requests succeed, then `count` answer `status`: a sync that dies half-way. */
-  failAfter(requestsOk: number, count: number, status?: number): void;
+  failAfter(requestsOk: number, count: number, status?: number, retryAfterSeconds?: number): void;
   /** Delay every Graph request by `ms` (0 turns it off). */
   latency(ms: number): void;
   /** No more faults or latency. */
@@ -35,9 +35,9 @@ export class FaultPlan implements FaultSwitches {
     this.push(count, retryAfterSeconds === undefined ? { status } : { status, retryAfterSeconds });
   }
 
-  failAfter(requestsOk: number, count: number, status = 503): void {
+  failAfter(requestsOk: number, count: number, status = 503, retryAfterSeconds?: number): void {
     this.push(requestsOk, null);
-    this.push(count, { status });
+    this.fail(count, status, retryAfterSeconds);
   }
 
   latency(ms: number): void {

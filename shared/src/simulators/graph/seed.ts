@@ -95,7 +95,9 @@ export function plan(kind: keyof typeof SERVICE_PLANS, capabilityStatus: Capabil
   return { assignedDateTime, capabilityStatus, ...SERVICE_PLANS[kind] };
 }
 
-const seededPlans = new Map<string, AssignedPlan>();
+const seededPlans = new Map<number, AssignedPlan>();
+const PLAN_KINDS = Object.keys(SERVICE_PLANS) as Array<keyof typeof SERVICE_PLANS>;
+const STATUSES: CapabilityStatus[] = ['Enabled', 'Warning', 'Suspended', 'Deleted', 'LockedOut'];
 
 /**
  * A frozen plan shared by every seeded user who got it the same day: a 50,000-user
@@ -103,7 +105,7 @@ const seededPlans = new Map<string, AssignedPlan>();
  * generation fast. The tenant never mutates stored users (changes replace them).
  */
 function seededPlan(kind: keyof typeof SERVICE_PLANS, status: CapabilityStatus, day: number): AssignedPlan {
-  const key = `${kind}|${status}|${day}`;
+  const key = (PLAN_KINDS.indexOf(kind) * STATUSES.length + STATUSES.indexOf(status)) * 1_000_000 + day; // a number: cheaper to hash than a string
   let shared = seededPlans.get(key);
   if (!shared) {
     shared = Object.freeze(plan(kind, status, new Date(BASE_TIME + day * DAY).toISOString()));
@@ -261,6 +263,9 @@ export interface GeneratedDirectory {
   groups: GraphGroup[];
   /** The generator, to continue with for users added later (keeps ids deterministic). */
   rng: Random;
+  /** The UPNs in use, lower case (generated ones are lower case already). */
+  upns: Set<string>;
+  upnCounters: Map<string, number>;
 }
 
 export function generateDirectory(tenantId: string, seed: TenantSeed = {}): GeneratedDirectory {
@@ -269,7 +274,8 @@ export function generateDirectory(tenantId: string, seed: TenantSeed = {}): Gene
   const rng = new Random(seed.seed ?? hashString(tenantId));
   const upns = new Set<string>();
   // Generated UPNs are lower case already (ASCII local part, lower-cased domain).
-  const context: UserContext = { domain, rng, isUpnTaken: (upn) => upns.has(upn), upnCounters: new Map() };
+  const upnCounters = new Map<string, number>();
+  const context: UserContext = { domain, rng, isUpnTaken: (upn) => upns.has(upn), upnCounters };
   const count = seed.users ?? 250;
   const users: GraphUser[] = [];
   for (let index = 0; index < count; index++) {
@@ -277,5 +283,5 @@ export function generateDirectory(tenantId: string, seed: TenantSeed = {}): Gene
     upns.add(user.userPrincipalName);
     users.push(user);
   }
-  return { displayName, domain, users, groups: count > 0 ? demoGroups(rng, domain, users) : [], rng };
+  return { displayName, domain, users, groups: count > 0 ? demoGroups(rng, domain, users) : [], rng, upns, upnCounters };
 }

@@ -61,6 +61,14 @@ function originFor(host: string, port: number): string {
   return `https://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
 }
 
+function readableQuery(url: URL): string {
+  try {
+    return decodeURIComponent(url.search.slice(1));
+  } catch {
+    return url.search.slice(1); // not valid percent-encoding: keep it as sent
+  }
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function faultResponse(fault: Fault): GraphRequestError {
@@ -103,7 +111,7 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<RecordedRequest> {
     const url = new URL(req.url ?? '/', entra.origin);
-    const record: RecordedRequest = { method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), tenantId: null, status: 0, kind: 'other' };
+    const record: RecordedRequest = { method: req.method ?? 'GET', path: url.pathname, query: readableQuery(url), params: Object.fromEntries(url.searchParams), tenantId: null, status: 0, kind: 'other' };
     const graphPath = /^\/(v1\.0|beta)(\/|$)/i.exec(url.pathname);
     if (!graphPath) {
       record.kind = 'entra';
@@ -139,7 +147,7 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
         // A bug in the simulator: answer 500 so the client sees it, and record it.
         if (!res.headersSent) sendJson(res, 500, { error: { code: 'SimulatorError', message: String((error as Error)?.stack ?? error) } });
         else res.destroy();
-        requests.push({ method: req.method ?? 'GET', path: req.url ?? '/', query: {}, tenantId: null, status: 500, kind: 'other' });
+        requests.push({ method: req.method ?? 'GET', path: req.url ?? '/', query: '', params: {}, tenantId: null, status: 500, kind: 'other' });
       },
     );
   });

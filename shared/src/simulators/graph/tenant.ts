@@ -1,6 +1,6 @@
 import { Random } from './random';
 import { buildUser, generateDirectory, plan, type UserContext } from './seed';
-import type { GraphGroup, GraphUser, TenantSeed } from './types';
+import { SERVICE_PLANS, type GraphGroup, type GraphUser, type TenantSeed } from './types';
 
 /** What tests and the dev server do to a simulated directory between Graph reads. */
 export interface SimulatedTenant {
@@ -72,8 +72,9 @@ export class TenantState implements SimulatedTenant {
   readonly records: UserRecord[] = [];
   readonly changes: ChangeEntry[] = [];
   private readonly byId = new Map<string, UserRecord>();
-  private readonly upns = new Set<string>();
-  private readonly upnCounters = new Map<string, number>();
+  /** UPNs in use, lower case. */
+  private readonly upns: Set<string>;
+  private readonly upnCounters: Map<string, number>;
   private readonly groupList: GraphGroup[] = [];
   private readonly groupsById = new Map<string, GraphGroup>();
   private readonly transitiveCache = new Map<string, { seq: number; userIds: string[]; groupIds: string[] }>();
@@ -91,8 +92,15 @@ export class TenantState implements SimulatedTenant {
     this.displayName = directory.displayName;
     this.domain = directory.domain;
     this.rng = directory.rng;
+    this.upns = directory.upns;
+    this.upnCounters = directory.upnCounters;
     // The seeded directory is the state before the first change: sequence 0, no log.
-    for (const user of directory.users) this.insert(user);
+    // Generated ids and UPNs are unique and lower case already: no checks needed.
+    for (const user of directory.users) {
+      const record: UserRecord = { user, removed: null, lastChangeSeq: 0 };
+      this.records.push(record);
+      this.byId.set(user.id, record);
+    }
     for (const group of directory.groups) this.insertGroup(group);
   }
 
@@ -257,7 +265,7 @@ export class TenantState implements SimulatedTenant {
     for (const kind of ['teams', 'teamsPhone'] as const) {
       const wanted = licenses[kind];
       if (wanted === undefined) continue;
-      const existing = plans.find((p) => p.servicePlanId === plan(kind, 'Enabled', now).servicePlanId);
+      const existing = plans.find((p) => p.servicePlanId === SERVICE_PLANS[kind].servicePlanId);
       if (existing) {
         existing.capabilityStatus = wanted ? 'Enabled' : 'Deleted';
         existing.assignedDateTime = now;

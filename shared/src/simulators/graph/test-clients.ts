@@ -1,10 +1,9 @@
 import { ClientSecretCredential } from '@azure/identity';
 import { Client } from '@microsoft/microsoft-graph-client';
 import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials';
-import type { Dispatcher } from 'undici-types';
+import { Agent } from 'undici';
 import { SIMULATOR_CLIENT_SECRET } from './entra';
 import type { GraphSimulator } from './simulator';
-import { createTrustingDispatcher } from './trusting-dispatcher';
 
 /**
  * The real clients, pointed at a simulator the way production code points them at a
@@ -14,7 +13,8 @@ import { createTrustingDispatcher } from './trusting-dispatcher';
 export interface SimulatorClients {
   credential: ClientSecretCredential;
   client: Client;
-  dispatcher: Dispatcher;
+  /** Close it when done (`await dispatcher.close()`), or let the process end. */
+  dispatcher: Agent;
 }
 
 export function simulatorCredential(simulator: GraphSimulator, tenantId: string, clientId = 'switchboard-test-app', clientSecret = SIMULATOR_CLIENT_SECRET): ClientSecretCredential {
@@ -29,7 +29,8 @@ export function simulatorCredential(simulator: GraphSimulator, tenantId: string,
 
 export async function simulatorClients(simulator: GraphSimulator, tenantId: string, options: { clientId?: string; clientSecret?: string } = {}): Promise<SimulatorClients> {
   const credential = simulatorCredential(simulator, tenantId, options.clientId, options.clientSecret);
-  const dispatcher = await createTrustingDispatcher(simulator.caCertificate);
+  // Trusts the simulator's CA for this client only (Node's fetch takes an undici@6 dispatcher).
+  const dispatcher = new Agent({ connect: { ca: simulator.caCertificate } });
   const client = Client.initWithMiddleware({
     baseUrl: simulator.baseUrl,
     // The client attaches the bearer token only to Graph hosts and these (host names, no port).

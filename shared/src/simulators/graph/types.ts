@@ -74,8 +74,10 @@ export interface RecordedRequest {
   method: string;
   /** Path without the query string, e.g. `/v1.0/users/delta`. */
   path: string;
-  /** Decoded query parameters (last value wins). */
-  query: Record<string, string>;
+  /** The query string, decoded, without `?` (e.g. `$deltatoken=...`): easy to assert with `includes`. */
+  query: string;
+  /** The same, parsed (last value wins). */
+  params: Record<string, string>;
   /** The tenant the request was for (from the URL on Entra routes, from the token on Graph routes). */
   tenantId: string | null;
   status: number;
