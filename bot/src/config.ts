@@ -25,6 +25,7 @@ const settings = {
   AUTH_AUDIENCES: { schema: z.string().optional(), fix: 'list accepted token audiences separated by commas, e.g. api://example.com/<client id>' },
   PROVIDER_TENANT_IDS: { schema: z.string().refine((v) => list(v).every((id) => GUID.test(id))).optional(), fix: "list the service provider's tenant ids (GUIDs) separated by commas" },
   STORAGE_CONNECTION_STRING: { schema: z.string().includes('=').optional(), fix: 'use an Azure Storage connection string, or leave it unset to run the embedded Azurite' },
+  STORAGE_TABLE_PREFIX: { schema: z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,20}$/).optional(), fix: 'use letters and digits, starting with a letter (up to 21), to keep several deployments apart in one storage account' },
   DATA_DIR: { schema: z.string().default('.data'), fix: 'use a folder for the embedded storage, e.g. .data' },
   TAB_DIST: { schema: z.string().optional(), fix: "use the folder of the built tab (tab/dist)" },
   BOT_ID: { schema: z.string().regex(GUID).optional(), fix: "use the bot's Microsoft App ID (a GUID)" },
@@ -51,7 +52,7 @@ export interface Config {
   auth:
     | { mode: 'dev'; providerTenantIds: string[] }
     | { mode: 'entra'; authority: string; jwksUri: string; clientId: string; audiences: string[]; providerTenantIds: string[] };
-  storage: { connectionString: string } | { embedded: { dataDir: string } };
+  storage: ({ connectionString: string } | { embedded: { dataDir: string } }) & { tablePrefix?: string };
   tabDist: string;
   bot: { appId?: string; password?: string; tenantId?: string; type: Raw['BOT_TYPE'] };
   /**
@@ -130,7 +131,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host,
     logLevel: raw.LOG_LEVEL,
     auth,
-    storage: raw.STORAGE_CONNECTION_STRING ? { connectionString: raw.STORAGE_CONNECTION_STRING } : { embedded: { dataDir: resolve(raw.DATA_DIR) } },
+    storage: {
+      ...(raw.STORAGE_CONNECTION_STRING ? { connectionString: raw.STORAGE_CONNECTION_STRING } : { embedded: { dataDir: resolve(raw.DATA_DIR) } }),
+      ...(raw.STORAGE_TABLE_PREFIX ? { tablePrefix: raw.STORAGE_TABLE_PREFIX } : {}),
+    },
     tabDist: resolve(raw.TAB_DIST ?? resolve(__dirname, '../../tab/dist')),
     bot: { appId: raw.BOT_ID, password: raw.BOT_PASSWORD, tenantId: raw.BOT_TENANT_ID, type: raw.BOT_TYPE },
     graph,

@@ -104,7 +104,8 @@ export async function startRuntime(config: Config, options: RuntimeOptions = {})
   try {
     graph = await directorySource(config);
     if (graph.simulator) logger.info({ url: graph.simulator.baseUrl }, 'Microsoft Graph simulator started');
-    const store = new TableStore(connectionString, options.tablePrefix ? { tablePrefix: options.tablePrefix } : {});
+    const tablePrefix = options.tablePrefix ?? config.storage.tablePrefix;
+    const store = new TableStore(connectionString, tablePrefix ? { tablePrefix } : {});
     const services = await createServices(store, {
       ...(graph.source ? { directorySource: graph.source } : {}),
       directorySync: { leaseMs: config.directorySync.leaseSeconds * 1000 },

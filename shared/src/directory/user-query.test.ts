@@ -223,6 +223,14 @@ describe('users snapshot', () => {
         expect({ sort, order, ids: fromCache }).toEqual({ sort, order, ids: fromScratch });
       }
     }
+    // tag filters go through the snapshot's tag index, which followed the changes too
+    for (const tag of [['vip'], ['sales'], ['zeta'], ['sales', 'vip'], ['support'], ['nope']]) {
+      const fromIndex = snapshot.query({ tag, status: 'all' }, chatOn).items.map((e) => e.user.id);
+      const fromScratch = queryUsers(rebuilt, { tag, status: 'all' }, chatOn).items.map((e) => e.user.id);
+      expect({ tag, ids: fromIndex }).toEqual({ tag, ids: fromScratch });
+    }
+    expect(snapshot.usersWithTag('sales')).toBeUndefined(); // bob is gone and alice dropped it
+    expect(snapshot.usersWithTag('zeta')?.size).toBe(1);
     expect(snapshot.get('bob')).toBeUndefined();
     expect(snapshot.size).toBe(6);
   });
@@ -235,6 +243,36 @@ describe('users snapshot', () => {
     snapshot.apply([stored(makeUser({ id: 'aardvark' }))], ['carol']);
     expect(before).toEqual(copy);
     expect(snapshot.sorted('username', 'asc', chatOn).users.map((e: IndexedUser) => e.user.id)).toContain('aardvark');
+  });
+
+  it('narrows the previous matches as a search is typed further, with the same answers as a full scan', () => {
+    const users = generatedUsers('ent', 2_000);
+    const snapshot = new UserSnapshot('ent', new Map(), 0);
+    for (const user of users) snapshot.load(stored(user));
+    const scratch = users.map((u) => indexUser(stored(u)));
+    const session: Array<Partial<UserQuery>> = [
+      ...['g', 'gr', 'gra', 'grac', 'grace', 'grace ', 'grace h', 'grace ho', 'grace h', 'grace'].map((search) => ({ search })),
+      ...['5', '55', '555', '555 ', '555 1', '555 10', '555 10a', '555 10ab'].map((search) => ({ search, status: 'all' as const })),
+      ...['+', '+1', '+1 5', '+1 55'].map((search) => ({ search })),
+      { search: 'emile', tag: ['vip'] },
+      { search: 'emile z', tag: ['vip'] },
+      { search: 'emile z', tag: ['vip'], sort: 'tags' },
+      { search: 'émile zo', tag: ['vip'], sort: 'tags', offset: 3, limit: 2 },
+      { search: 'ada', license: 'without' },
+      { search: 'ada l', license: 'with' },
+    ];
+    const check = (query: Partial<UserQuery>) => {
+      const fromSnapshot = snapshot.query(query, chatOn);
+      const fromScratch = queryUsers(scratch, query, chatOn);
+      expect({ query, total: fromSnapshot.total, ids: fromSnapshot.items.map((e) => e.user.id) }).toEqual({ query, total: fromScratch.total, ids: fromScratch.items.map((e) => e.user.id) });
+    };
+    for (const query of session) check(query);
+    // A change in between: the remembered matches no longer count.
+    check({ search: 'grace' });
+    const changed = { ...users[2]!, displayName: 'Grace Renamed', userPrincipalName: 'zzz@contoso.com' };
+    snapshot.apply([stored(changed)]);
+    scratch[2] = indexUser(stored(changed));
+    check({ search: 'grace r' });
   });
 
   it('ignores users of another enterprise', () => {

@@ -80,6 +80,8 @@ const SMS_FLAGS = FLAG.smsEnabled | FLAG.smsDisabled | FLAG.smsNotConfigured;
 
 /** A user with everything a query compares worked out once. Treat as immutable. */
 export interface IndexedUser {
+  /** Unique within a snapshot (tag indexes refer to users by it). */
+  readonly seq: number;
   readonly user: DirectoryUser;
   readonly etag: string;
   readonly groupNumbers: readonly GroupOwnedNumber[];
@@ -116,7 +118,7 @@ export const tagKey = (tag: string) => tag.trim().toLocaleLowerCase();
 const SMS_RANK = { enabled: 0, disabled: 1, 'not-configured': 2 } as const;
 const SMS_FLAG = { enabled: FLAG.smsEnabled, disabled: FLAG.smsDisabled, 'not-configured': FLAG.smsNotConfigured } as const;
 
-export function indexUser(stored: Stored<DirectoryUser>, groupNumbers: readonly GroupOwnedNumber[] = []): IndexedUser {
+export function indexUser(stored: Stored<DirectoryUser>, groupNumbers: readonly GroupOwnedNumber[] = [], seq = 0): IndexedUser {
   const user = stored.value;
   const numbers = [...user.sms.numbers, ...groupNumbers.map((g) => g.number)];
   const sms = smsState(user);
@@ -128,6 +130,7 @@ export function indexUser(stored: Stored<DirectoryUser>, groupNumbers: readonly 
     SMS_FLAG[sms] |
     (user.chatAccess === 'allow' ? FLAG.chatAllow : user.chatAccess === 'deny' ? FLAG.chatDeny : 0);
   return {
+    seq,
     user,
     etag: stored.etag,
     groupNumbers,
@@ -169,6 +172,8 @@ type Predicate = (entry: IndexedUser) => boolean;
 export interface CompiledFilter {
   mask: number;
   want: number;
+  /** With a tag index: 1 at the `seq` of each user having every wanted tag; undefined when no tag is wanted. */
+  tagMark: Uint8Array | undefined;
   /** Undefined when there is no text condition. */
   text: Predicate | undefined;
   /** Both parts together, for one user. */
@@ -181,8 +186,26 @@ function containsAll(haystack: string, needles: readonly string[]): boolean {
 }
 
 
+/** Which users (by `seq`) have each tag; a snapshot keeps one so tag filters need not read every user. */
+export interface TagIndex {
+  /** The users with this tag (a lower-cased key), or undefined when nobody has it. */
+  usersWithTag(key: string): ReadonlySet<number> | undefined;
+  /** One more than the highest `seq` in use. */
+  readonly seqLimit: number;
+}
+
+/** Marks the users having every tag of `keys`, walking the smallest tag's users only. */
+function markTagged(index: TagIndex, keys: readonly string[]): Uint8Array {
+  const mark = new Uint8Array(index.seqLimit);
+  const sets = keys.map((key) => index.usersWithTag(key));
+  if (sets.some((set) => set === undefined)) return mark;
+  const [smallest, ...others] = (sets as ReadonlySet<number>[]).sort((a, b) => a.size - b.size);
+  for (const seq of smallest!) if (others.every((set) => set.has(seq))) mark[seq] = 1;
+  return mark;
+}
+
 /** The filter a query describes (all of its parts must hold). */
-export function compileFilter(filter: Partial<UserFilter>, context: QueryContext): CompiledFilter {
+export function compileFilter(filter: Partial<UserFilter>, context: QueryContext, tagIndex?: TagIndex): CompiledFilter {
   let mask = 0;
   let want = 0;
   const require = (bits: number, value: number) => {
@@ -220,7 +243,8 @@ export function compileFilter(filter: Partial<UserFilter>, context: QueryContext
   const numberDigits = digitsOf(filter.smsNumber ?? '');
   if (numberDigits !== '') tests.push((e) => e.digits.includes(numberDigits));
   const tags = [...new Set((filter.tag ?? []).map(tagKey).filter(Boolean))];
-  if (tags.length > 0) {
+  const tagMark = tags.length > 0 && tagIndex ? markTagged(tagIndex, tags) : undefined;
+  if (tags.length > 0 && !tagMark) {
     const delimited = tags.map((tag) => `\u0001${tag}\u0001`);
     // The string test is fast; the exact one settles the rare tag that contains the delimiter.
     tests.push((e) => containsAll(e.tagText, delimited) && tags.every((tag) => e.tagKeys.includes(tag)));
@@ -235,8 +259,8 @@ export function compileFilter(filter: Partial<UserFilter>, context: QueryContext
             for (let i = 0; i < tests.length; i++) if (!tests[i]!(e)) return false;
             return true;
           };
-  const matches: Predicate = (e) => (e.flags & mask) === want && (text === undefined || text(e));
-  return { mask, want, text, matches };
+  const matches: Predicate = (e) => (e.flags & mask) === want && (tagMark === undefined || tagMark[e.seq] === 1) && (text === undefined || text(e));
+  return { mask, want, tagMark, text, matches };
 }
 
 const compareStrings = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -310,16 +334,21 @@ export function sortUsers(users: Iterable<IndexedUser>, sort: UserSort, order: S
 export const sortKey = (sort: UserSort, order: SortOrder, context: QueryContext) =>
   sort === 'services' ? `${sort}:${order}:${context.enterpriseChatEnabled ? 'chat-on' : 'chat-off'}` : `${sort}:${order}`;
 
-/** Users in one sort order, with their flags alongside in a compact array (scanned without touching the users). */
+/** Users in one sort order, with their flags and seqs alongside in compact arrays (scanned without touching the users). */
 export interface SortedUsers {
   readonly users: readonly IndexedUser[];
   readonly flags: Uint16Array;
+  readonly seqs: Int32Array;
 }
 
 export function withFlags(users: readonly IndexedUser[]): SortedUsers {
   const flags = new Uint16Array(users.length);
-  for (let i = 0; i < users.length; i++) flags[i] = users[i]!.flags;
-  return { users, flags };
+  const seqs = new Int32Array(users.length);
+  for (let i = 0; i < users.length; i++) {
+    flags[i] = users[i]!.flags;
+    seqs[i] = users[i]!.seq;
+  }
+  return { users, flags, seqs };
 }
 
 export interface QueryResult {
@@ -338,11 +367,12 @@ export const sortNow =
     withFlags(sortUsers(users, sort, order, context));
 
 /** Every matching user, in order (for exports and bulk actions). */
-export function* matchingUsers(sorted: SortedUsers, filter: Partial<UserFilter>, context: QueryContext): Generator<IndexedUser> {
-  const { mask, want, text } = compileFilter(filter, context);
-  const { users, flags } = sorted;
+export function* matchingUsers(sorted: SortedUsers, filter: Partial<UserFilter>, context: QueryContext, tagIndex?: TagIndex): Generator<IndexedUser> {
+  const { mask, want, tagMark, text } = compileFilter(filter, context, tagIndex);
+  const { users, flags, seqs } = sorted;
   for (let i = 0; i < users.length; i++) {
     if ((flags[i]! & mask) !== want) continue;
+    if (tagMark !== undefined && tagMark[seqs[i]!] !== 1) continue;
     const entry = users[i]!;
     if (text === undefined || text(entry)) yield entry;
   }
@@ -356,28 +386,29 @@ export function filterKey(query: Partial<UserQuery>, context: QueryContext): str
 
 /** The users of `candidates` (in order) that the filter matches. */
 export function filterUsers(candidates: readonly IndexedUser[], filter: CompiledFilter): IndexedUser[] {
-  const { mask, want, text } = filter;
+  const { mask, want, tagMark, text } = filter;
   const result: IndexedUser[] = [];
   for (let i = 0; i < candidates.length; i++) {
     const entry = candidates[i]!;
-    if ((entry.flags & mask) === want && (text === undefined || text(entry))) result.push(entry);
+    if ((entry.flags & mask) === want && (tagMark === undefined || tagMark[entry.seq] === 1) && (text === undefined || text(entry))) result.push(entry);
   }
   return result;
 }
 
 /** One page of the query, and how many users match in all. */
-export function queryUsers(users: Iterable<IndexedUser> | Sorter, query: Partial<UserQuery>, context: QueryContext): QueryResult {
+export function queryUsers(users: Iterable<IndexedUser> | Sorter, query: Partial<UserQuery>, context: QueryContext, tagIndex?: TagIndex): QueryResult {
   const sorter = typeof users === 'function' ? users : sortNow(users);
   const offset = query.offset ?? 0;
   const limit = Math.min(query.limit ?? DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
   const sorted = sorter(query.sort ?? 'username', query.order ?? 'asc', context);
-  const { mask, want, text } = compileFilter(query, context);
+  const { mask, want, tagMark, text } = compileFilter(query, context, tagIndex);
   const items: IndexedUser[] = [];
   const end = offset + limit;
-  const { users: list, flags } = sorted;
+  const { users: list, flags, seqs } = sorted;
   let total = 0;
   for (let i = 0; i < list.length; i++) {
     if ((flags[i]! & mask) !== want) continue;
+    if (tagMark !== undefined && tagMark[seqs[i]!] !== 1) continue;
     if (text !== undefined && !text(list[i]!)) continue;
     if (total >= offset && total < end) items.push(list[i]!);
     total++;

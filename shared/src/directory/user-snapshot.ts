@@ -8,18 +8,19 @@ import {
   filterKey,
   filterUsers,
   indexUser,
-  MAX_PAGE_SIZE,
-  searchNarrows,
   matchingUsers,
+  MAX_PAGE_SIZE,
   queryUsers,
+  searchNarrows,
   sortKey,
   sortUsers,
   withFlags,
   type IndexedUser,
-  type SortedUsers,
   type QueryContext,
   type QueryResult,
+  type SortedUsers,
   type SortOrder,
+  type TagIndex,
   type UserFilter,
   type UserQuery,
   type UserSort,
@@ -40,9 +41,11 @@ interface CachedOrder {
  * kept order (copy-on-write: a list handed out earlier, e.g. to an export still
  * being written, never changes under its reader).
  */
-export class UserSnapshot {
+export class UserSnapshot implements TagIndex {
   private readonly users = new Map<string, IndexedUser>();
   private readonly orders = new Map<string, CachedOrder>();
+  private readonly tagged = new Map<string, Set<number>>();
+  private nextSeq = 0;
   /** The last search's matches, for narrowing on the next keystroke (valid while its sorted list is current). */
   private lastSearch?: { sorted: SortedUsers; key: string; search: string; matches: readonly IndexedUser[] };
 
@@ -69,9 +72,37 @@ export class UserSnapshot {
     return this.groupNumbers.get(id) ?? [];
   }
 
-  /** Adds users while loading (no sort order exists yet). */
+  get seqLimit(): number {
+    return this.nextSeq;
+  }
+
+  usersWithTag(key: string): ReadonlySet<number> | undefined {
+    return this.tagged.get(key);
+  }
+
+  private index(stored: Stored<DirectoryUser>): IndexedUser {
+    const entry = indexUser(stored, this.groupNumbersOf(stored.value.id), this.nextSeq++);
+    for (const key of entry.tagKeys) {
+      let set = this.tagged.get(key);
+      if (!set) this.tagged.set(key, (set = new Set()));
+      set.add(entry.seq);
+    }
+    return entry;
+  }
+
+  private unindex(entry: IndexedUser): void {
+    for (const key of entry.tagKeys) {
+      const set = this.tagged.get(key);
+      set?.delete(entry.seq);
+      if (set?.size === 0) this.tagged.delete(key);
+    }
+  }
+
+  /** Adds a user while loading (no sort order exists yet). */
   load(stored: Stored<DirectoryUser>): void {
-    this.users.set(stored.value.id, indexUser(stored, this.groupNumbersOf(stored.value.id)));
+    const old = this.users.get(stored.value.id);
+    if (old) this.unindex(old);
+    this.users.set(stored.value.id, this.index(stored));
   }
 
   /** Adds or replaces users and removes deleted ones, keeping the cached orders right. */
@@ -84,12 +115,14 @@ export class UserSnapshot {
       const old = this.users.get(id);
       if (!old) continue;
       this.users.delete(id);
+      this.unindex(old);
       removed.push(old);
     }
     for (const stored of upserted) {
       if (stored.value.enterpriseId !== this.enterpriseId) continue;
       const old = this.users.get(stored.value.id);
-      const entry = indexUser(stored, this.groupNumbersOf(stored.value.id));
+      if (old) this.unindex(old);
+      const entry = this.index(stored);
       this.users.set(stored.value.id, entry);
       if (old) removed.push(old);
       added.push(entry);
@@ -123,11 +156,11 @@ export class UserSnapshot {
   query(query: Partial<UserQuery>, context: QueryContext): QueryResult {
     const search = query.search?.trim() ?? '';
     const sorted = this.sorted(query.sort ?? 'username', query.order ?? 'asc', context);
-    if (search === '') return queryUsers(() => sorted, query, context);
+    if (search === '') return queryUsers(() => sorted, query, context, this);
     const key = filterKey(query, context);
     const last = this.lastSearch;
     const candidates = last && last.sorted === sorted && last.key === key && searchNarrows(last.search, search) ? last.matches : sorted.users;
-    const matches = filterUsers(candidates, compileFilter(query, context));
+    const matches = filterUsers(candidates, compileFilter(query, context, this));
     this.lastSearch = { sorted, key, search, matches };
     const offset = query.offset ?? 0;
     const limit = Math.min(query.limit ?? DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
@@ -136,7 +169,7 @@ export class UserSnapshot {
 
   /** Every user the filter matches, in its sort order. */
   matching(filter: Partial<UserFilter>, context: QueryContext): Generator<IndexedUser> {
-    return matchingUsers(this.sorted(filter.sort ?? 'username', filter.order ?? 'asc', context), filter, context);
+    return matchingUsers(this.sorted(filter.sort ?? 'username', filter.order ?? 'asc', context), filter, context, this);
   }
 
   tagCounts(): TagCount[] {

@@ -106,7 +106,8 @@ function translate(error: unknown): Error {
       return new DeltaExpiredError(`Graph no longer accepts the delta link (${error.code ?? status}).`);
     }
     // The client reports a failed token request as status -1 too: that is no network blip.
-    const authFailed = status === -1 && /Authentication|AADSTS|invalid_client|unauthorized_client/i.test(`${error.code ?? ''} ${error.message}`);
+    // (endpoints_resolution_error: the authority does not know the tenant.)
+    const authFailed = status === -1 && /Authentication|Credential|AADSTS|invalid_client|unauthorized_client|endpoints_resolution/i.test(`${error.code ?? ''} ${error.message}`);
     if (authFailed) return new GraphRequestFailedError(`Signing in to Microsoft Graph failed: ${error.message}`);
     if (status === 429 || status === 408 || status >= 500 || status === -1) {
       const retryAfter = Number(error.headers?.get('Retry-After'));
