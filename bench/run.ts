@@ -1,4 +1,5 @@
 import { startAzurite } from '@switchboard/shared';
+import { directorySyncBench } from './directory-sync.bench';
 import { storageLayerBench } from './storage-layer.bench';
 
 /**
@@ -9,6 +10,7 @@ async function main(): Promise<void> {
   const azurite = await startAzurite();
   try {
     await storageLayerBench(azurite);
+    await directorySyncBench(azurite);
   } finally {
     await azurite.stop();
   }

@@ -26,8 +26,8 @@ class InterferingRepository extends UserRepository {
   interfere?: (current: Stored<DirectoryUser>) => Promise<void>;
   /** When set, a listing waits for it after its last row (a load "still running"). */
   listGate?: { reached: () => void; release: Promise<void> };
-  override async *listAll(partition: string, filter?: string): AsyncGenerator<Stored<DirectoryUser>> {
-    yield* super.listAll(partition, filter);
+  override async *listAll(enterpriseId: string): AsyncGenerator<Stored<DirectoryUser>> {
+    yield* super.listAll(enterpriseId);
     const gate = this.listGate;
     if (gate) {
       gate.reached();

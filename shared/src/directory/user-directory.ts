@@ -167,6 +167,8 @@ export class UserDirectory {
       const snapshot = new UserSnapshot(enterpriseId, groups, startedAt);
       for await (const stored of this.users.listAll(enterpriseId)) snapshot.load(stored);
       for (const change of state.pending) snapshot.apply(change.upserted, change.deletedIds);
+      // The username order is the default and the base every other order is built from.
+      snapshot.sorted('username', 'asc', { enterpriseChatEnabled: true });
       if (this.states.get(enterpriseId) === state) state.snapshot = snapshot;
       return snapshot;
     })();

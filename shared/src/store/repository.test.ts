@@ -164,6 +164,51 @@ describe('Repository', () => {
   });
 });
 
+describe('Repository bulk reads and writes', () => {
+  /** Notes without unique indexes: what updateMany is for. */
+  const notes: RepositoryDefinition<{ board: string; id: string; text: string }> = {
+    table: 'notes',
+    entityName: 'note',
+    partitionOf: (n) => n.board,
+    idOf: (n) => n.id,
+    toEntity: (n) => ({ text: n.text }),
+    fromEntity: (p, keys) => ({ board: keys.partition, id: keys.id, text: String(p.text) }),
+  };
+
+  it('reads many entities by id in a few queries, skipping the missing', async () => {
+    const store = testStore();
+    await store.ensureTables([notes.table]);
+    const repo = new Repository(store, notes);
+    await repo.createMany(Array.from({ length: 40 }, (_, i) => ({ board: 'b', id: `n${i}/x#?`, text: `t${i}` })));
+    const wanted = [...Array.from({ length: 35 }, (_, i) => `n${i}/x#?`), 'missing', "o'quote"];
+    const found = await repo.getMany('b', wanted);
+    expect(found.size).toBe(35);
+    expect(found.get('n34/x#?')?.value.text).toBe('t34');
+    expect(found.has('n35/x#?')).toBe(false);
+  });
+
+  it('updates many conditionally; a batch with a stale ETag is retried one by one, and only the stale one fails', async () => {
+    const store = testStore();
+    await store.ensureTables([notes.table]);
+    const repo = new Repository(store, notes);
+    const created = await repo.createMany(Array.from({ length: 150 }, (_, i) => ({ board: 'b', id: `n${String(i).padStart(3, '0')}`, text: 'v1' })));
+    // Someone else changes one of them first.
+    const stale = created[120]!;
+    await repo.update(stale, { ...stale.value, text: 'theirs' });
+
+    const results = await repo.updateMany(created.map((current) => ({ current, next: { ...current.value, text: 'v2' } })));
+    const failed = results.flatMap((r, i) => (r instanceof Error ? [[i, r] as const] : []));
+    expect(failed.map(([i]) => i)).toEqual([120]);
+    expect(failed[0]![1]).toBeInstanceOf(ConflictError);
+    expect((await repo.require('b', 'n120')).value.text).toBe('theirs');
+    expect((await repo.require('b', 'n000')).value.text).toBe('v2');
+    expect((await repo.require('b', 'n149')).value.text).toBe('v2');
+    // The returned ETags are current: another update with them succeeds.
+    const saved = results[0] as { value: { board: string; id: string; text: string }; etag: string };
+    await expect(repo.update(saved, { ...saved.value, text: 'v3' })).resolves.toBeDefined();
+  });
+});
+
 describe('Repository against a faulty service', () => {
   const connectionVia = (endpoint: string) => testConnectionString().replace(/TableEndpoint=[^;]+/, `TableEndpoint=${endpoint}`);
 

@@ -53,6 +53,8 @@ const INDEX_PREFIX = '!';
 const ENTITY_ROWS = `(RowKey lt '!' or RowKey ge '"')`;
 /** Table Storage's limit on the rows of one transaction. */
 const MAX_TRANSACTION_ROWS = 100;
+/** Table Storage's limit on the comparisons of one filter. */
+const MAX_FILTER_COMPARISONS = 15;
 
 /**
  * The entity's new ETag from a transaction whose first action wrote it. (Sub-responses
@@ -137,6 +139,25 @@ export class Repository<T> {
     }
   }
 
+  /**
+   * Several entities of one partition in a few queries (15 keys per query: Table
+   * Storage's limit on comparisons in one filter) instead of one request each.
+   */
+  async getMany(partition: string, ids: readonly string[]): Promise<Map<string, Stored<T>>> {
+    const found = new Map<string, Stored<T>>();
+    const unique = [...new Set(ids)];
+    for (let at = 0; at < unique.length; at += MAX_FILTER_COMPARISONS) {
+      const keys = unique.slice(at, at + MAX_FILTER_COMPARISONS).map((id) => `RowKey eq ${odataString(escapeKey(id))}`);
+      let continuationToken: string | undefined;
+      do {
+        const page = await this.listPage(partition, { pageSize: 1000, filter: keys.join(' or '), ...(continuationToken ? { continuationToken } : {}) });
+        for (const stored of page.items) found.set(this.definition.idOf(stored.value), stored);
+        continuationToken = page.continuationToken;
+      } while (continuationToken);
+    }
+    return found;
+  }
+
   /** Like `get`, but a missing entity is a `NotFoundError`. */
   async require(partition: string, id: string): Promise<Stored<T>> {
     const found = await this.get(partition, id);
@@ -215,6 +236,40 @@ export class Repository<T> {
       }
     }
     return created;
+  }
+
+  /**
+   * Replaces many entities at once, each conditional on its ETag, in transactions of
+   * up to 100 per partition. For aggregates without unique indexes. A transaction
+   * that fails (someone changed one of its entities) is retried entity by entity, so
+   * each entry of the answer, in input order, is the saved entity or its own error.
+   */
+  async updateMany(changes: ReadonlyArray<{ current: Stored<T>; next: T }>): Promise<Array<Stored<T> | Error>> {
+    if ((this.definition.indexes ?? []).length > 0) throw new Error(`updateMany is for aggregates without unique indexes (${this.definition.table} has some).`);
+    const results: Array<Stored<T> | Error> = new Array(changes.length);
+    const byPartition = new Map<string, number[]>();
+    changes.forEach(({ current, next }, index) => {
+      this.requireEtag(current);
+      const partition = escapeKey(this.definition.partitionOf(next));
+      byPartition.set(partition, [...(byPartition.get(partition) ?? []), index]);
+    });
+    for (const indexes of byPartition.values()) {
+      for (let at = 0; at < indexes.length; at += MAX_TRANSACTION_ROWS) {
+        const batch = indexes.slice(at, at + MAX_TRANSACTION_ROWS);
+        const actions = batch.map((i): TransactionAction => ['update', this.toRow(changes[i]!.next), 'Replace', { etag: changes[i]!.current.etag }]);
+        try {
+          const response = await this.store.run((abortSignal) => this.client.submitTransaction(actions, { abortSignal }));
+          batch.forEach((i, k) => (results[i] = { value: changes[i]!.next, etag: response.subResponses[k]?.etag?.trim() ?? '' }));
+        } catch (error) {
+          const status = statusOf(error);
+          if (status !== 412 && status !== 404 && status !== 409) throw error;
+          for (const i of batch) {
+            results[i] = await this.update(changes[i]!.current, changes[i]!.next).catch((failure: unknown) => (failure instanceof Error ? failure : new Error(String(failure))));
+          }
+        }
+      }
+    }
+    return results;
   }
 
   /**

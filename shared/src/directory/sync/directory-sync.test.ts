@@ -153,15 +153,15 @@ describe('DirectorySync', () => {
     const target = tenant.users()[0]!;
     tenant.updateUser(target.id, { displayName: 'From Graph' });
     // The admin saves tags between the sync's read and its write: the sync's first write loses, it re-reads and merges.
-    const original = h.users.update.bind(h.users);
+    const original = h.users.updateMany.bind(h.users);
     let interfered = false;
-    h.users.update = async (current, next) => {
-      if (!interfered && next.id === target.id) {
+    h.users.updateMany = async (changes) => {
+      if (!interfered && changes.some(({ next }) => next.id === target.id)) {
         interfered = true;
         const fresh = (await h.users.get(h.enterpriseId, target.id))!;
-        await original(fresh, { ...fresh.value, tags: ['VIP'] });
+        await h.users.update(fresh, { ...fresh.value, tags: ['VIP'] });
       }
-      return original(current, next);
+      return original(changes);
     };
     const state = await h.runOnce();
     expect(interfered).toBe(true);

@@ -302,13 +302,7 @@ export class DirectorySync {
   }
 
   private async lookUp(enterpriseId: string, ids: readonly string[], known?: Map<string, Stored<DirectoryUser>>): Promise<Map<string, Stored<DirectoryUser>>> {
-    if (known) return known;
-    const found = new Map<string, Stored<DirectoryUser>>();
-    await forEachLimited(ids, this.writeConcurrency, async (id) => {
-      const stored = await this.deps.users.get(enterpriseId, id);
-      if (stored) found.set(id, stored);
-    });
-    return found;
+    return known ?? this.deps.users.getMany(enterpriseId, ids);
   }
 
   private async createAll(enterpriseId: string, users: DirectoryUser[], known?: Map<string, Stored<DirectoryUser>>): Promise<SyncCounts> {
@@ -355,21 +349,31 @@ export class DirectorySync {
   ): Promise<SyncCounts> {
     const counts = zeroCounts();
     const written: Stored<DirectoryUser>[] = [];
-    await forEachLimited(changes, this.writeConcurrency, async ({ stored, next }) => {
-      let current = stored;
+    // First all at once (transactions per shard); whatever lost a race is merged one by one below.
+    const first = await this.deps.users.updateMany(changes.map(({ stored, next }) => ({ current: stored, next })));
+    const retry: Array<{ stored: Stored<DirectoryUser>; next: DirectoryUser }> = [];
+    first.forEach((result, index) => {
+      if (!(result instanceof Error)) {
+        known?.set(result.value.id, result);
+        written.push(result);
+        counts[kind]++;
+      } else if (result instanceof ConflictError) retry.push(changes[index]!);
+      else counts.failed++;
+    });
+    // Someone (an admin saving tags, say) wrote the user meanwhile: re-apply our fields on the fresh copy.
+    await forEachLimited(retry, this.writeConcurrency, async ({ next }) => {
       for (let attempt = 0; attempt < 3; attempt++) {
+        const fresh = await this.deps.users.get(enterpriseId, next.id);
+        if (!fresh) break;
+        const merged = kind === 'removed' ? markRemoved(fresh.value, next.updatedAt) : { ...fresh.value, ...graphFieldsOf(next) };
         try {
-          const saved = await this.deps.users.update(current, next);
+          const saved = await this.deps.users.update(fresh, merged);
           known?.set(next.id, saved);
           written.push(saved);
           counts[kind]++;
           return;
         } catch (error) {
           if (!(error instanceof ConflictError)) throw error;
-          const fresh = await this.deps.users.get(enterpriseId, next.id);
-          if (!fresh) break;
-          current = fresh;
-          next = kind === 'removed' ? markRemoved(fresh.value, next.updatedAt) : { ...fresh.value, ...graphFieldsOf(next) };
         }
       }
       counts.failed++;
