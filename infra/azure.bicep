@@ -285,10 +285,9 @@ resource appSettings 'Microsoft.Web/sites/config@2023-12-01' = {
     AUTH_CLIENT_ID: aadAppClientId
     AUTH_AUDIENCES: 'api://${webApp.properties.defaultHostName}/${aadAppClientId}'
     PROVIDER_TENANT_IDS: empty(providerTenantIds) ? aadAppTenantId : providerTenantIds
-    // Microsoft Graph client credentials for the directory sync.
-    AAD_APP_CLIENT_ID: aadAppClientId
-    AAD_APP_CLIENT_SECRET: '@Microsoft.KeyVault(SecretUri=${aadAppClientSecretSecret.properties.secretUri})'
-    AAD_APP_TENANT_ID: aadAppTenantId
+    // Microsoft Graph client credentials for the directory sync (the same multi-tenant app).
+    GRAPH_CLIENT_ID: aadAppClientId
+    GRAPH_CLIENT_SECRET: '@Microsoft.KeyVault(SecretUri=${aadAppClientSecretSecret.properties.secretUri})'
   }
 }
 

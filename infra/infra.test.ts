@@ -97,8 +97,8 @@ describe('teamsapp.yml and teamsapp.local.yml', () => {
       AUTH_CLIENT_ID: '${{AAD_APP_CLIENT_ID}}',
       BOT_ID: '${{BOT_ID}}',
       BOT_PASSWORD: '${{SECRET_BOT_PASSWORD}}',
-      AAD_APP_CLIENT_ID: '${{AAD_APP_CLIENT_ID}}',
-      AAD_APP_TENANT_ID: '${{AAD_APP_TENANT_ID}}',
+      GRAPH_CLIENT_ID: '${{AAD_APP_CLIENT_ID}}',
+      GRAPH_CLIENT_SECRET: '${{SECRET_AAD_APP_CLIENT_SECRET}}',
     });
   });
 
@@ -224,11 +224,11 @@ describe('infra/azure.bicep', () => {
 
   it('passes secrets to the web app as Key Vault references', () => {
     const bicepLines = bicep.split('\n');
-    for (const setting of ['STORAGE_CONNECTION_STRING', 'ENCRYPTION_KEY', 'BOT_PASSWORD', 'AAD_APP_CLIENT_SECRET']) {
+    for (const setting of ['STORAGE_CONNECTION_STRING', 'ENCRYPTION_KEY', 'BOT_PASSWORD', 'GRAPH_CLIENT_SECRET']) {
       const line = bicepLines.find((l) => new RegExp(`^\\s+${setting}:`).test(l));
       expect(`${setting}: ${line?.trim() ?? 'missing'}`).toMatch(new RegExp(`^${setting}: ${setting}: '@Microsoft\\.KeyVault\\(SecretUri=`));
     }
-    expect(azureAppSettings()).toEqual(expect.arrayContaining(['BOT_ID', 'BOT_TENANT_ID', 'BOT_TYPE', 'AUTH_MODE', 'AUTH_CLIENT_ID', 'AUTH_AUDIENCES', 'AAD_APP_CLIENT_ID', 'APPLICATIONINSIGHTS_CONNECTION_STRING', 'NODE_ENV', 'WEBSITE_RUN_FROM_PACKAGE']));
+    expect(azureAppSettings()).toEqual(expect.arrayContaining(['BOT_ID', 'BOT_TENANT_ID', 'BOT_TYPE', 'AUTH_MODE', 'AUTH_CLIENT_ID', 'AUTH_AUDIENCES', 'GRAPH_CLIENT_ID', 'APPLICATIONINSIGHTS_CONNECTION_STRING', 'NODE_ENV', 'WEBSITE_RUN_FROM_PACKAGE']));
   });
 
   it('outputs no secrets, which would land in the committed env file', () => {
