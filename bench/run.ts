@@ -1,6 +1,7 @@
 import { startAzurite } from '@switchboard/shared';
 import { directorySyncBench } from './directory-sync.bench';
 import { storageLayerBench } from './storage-layer.bench';
+import { usersQueryBench } from './users-query.bench';
 
 /**
  * `npm run bench`: every benchmark, each printing one JSON line per figure
@@ -11,6 +12,7 @@ async function main(): Promise<void> {
   try {
     await storageLayerBench(azurite);
     await directorySyncBench(azurite);
+    await usersQueryBench(azurite);
   } finally {
     await azurite.stop();
   }

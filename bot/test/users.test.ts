@@ -1,5 +1,11 @@
 import { parse } from 'csv-parse/sync';
-import type { DirectoryUser } from '@switchboard/shared';
+import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
+import restify from 'restify';
+import { z } from 'zod';
+import { NotFoundError, type DirectoryUser, type Principal } from '@switchboard/shared';
+import { mountOperations } from '../src/http/mount';
+import { defineStreamOperation } from '../src/http/operation';
 import { generatedUsers, makeUser } from '../../shared/test/users';
 import type { Runtime } from '../src/runtime';
 import { devTokens } from './support/dev-sign-in';
@@ -345,5 +351,64 @@ describe('users API', () => {
     expect(exportOp.parameters.map((p: { name: string }) => p.name)).not.toContain('limit');
     expect(doc.paths['/api/admin/enterprises/{enterpriseId}/users'].get.responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/UserPage' });
     expect(doc.paths['/api/admin/enterprises/{enterpriseId}/users/{userId}/tags'].put.parameters.map((p: { name: string }) => p.name)).toContain('If-Match');
+  });
+});
+
+describe('streamed answers (mount)', () => {
+  const principal: Principal = { userId: 'u', name: 'U', tenantId: 't', role: 'global-admin', enterpriseId: 'e' };
+  let server: restify.Server;
+  let base: string;
+
+  beforeAll(async () => {
+    server = restify.createServer({ handleUncaughtExceptions: false });
+    server.use(restify.plugins.queryParser({ mapParams: false }));
+    const operation = defineStreamOperation({
+      id: 'streamSomething',
+      method: 'GET',
+      path: '/stream/{how}',
+      tag: 'Test',
+      summary: 'A stream that works, fails before it starts, or breaks halfway.',
+      params: z.object({ how: z.enum(['ok', 'missing', 'broken']) }),
+      response: { status: 200, description: 'Text.', contentType: 'text/plain; charset=utf-8', stream: true },
+      handle: async ({ params }) => {
+        if (params.how === 'missing') throw new NotFoundError('Nothing to stream.');
+        const lines = (function* () {
+          for (let i = 0; i < 2_000; i++) {
+            if (params.how === 'broken' && i === 1_000) throw new Error('storage went away');
+            yield `line ${i}\n`.repeat(20);
+          }
+        })();
+        return { stream: Readable.from(lines), headers: { 'content-disposition': 'attachment; filename="x.txt"' } };
+      },
+    });
+    const silent = { error: () => undefined, info: () => undefined, child: () => silent };
+    server.pre((req, _res, next) => {
+      (req as unknown as { log: unknown }).log = silent;
+      return next();
+    });
+    mountOperations(server, [operation], { verify: async () => principal });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it('writes the stream with the content type and headers of the operation', async () => {
+    const response = await fetch(`${base}/stream/ok`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+    expect(response.headers.get('content-disposition')).toBe('attachment; filename="x.txt"');
+    expect((await response.text()).split('\n')).toHaveLength(2_000 * 20 + 1);
+  });
+
+  it('answers a failure before the stream starts with the usual JSON error', async () => {
+    const answer = await call(`${base}/stream/missing`);
+    expect(answer.status).toBe(404);
+    expect(answer.body.error).toMatchObject({ code: 'not_found', message: 'Nothing to stream.' });
+  });
+
+  it('cuts the connection when the stream breaks halfway, so no truncated file looks complete', async () => {
+    const response = await fetch(`${base}/stream/broken`);
+    expect(response.status).toBe(200);
+    await expect(response.text()).rejects.toThrow();
   });
 });

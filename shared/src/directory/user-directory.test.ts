@@ -39,6 +39,15 @@ class InterferingRepository extends UserRepository {
     if (hook) await hook(current);
     return super.update(current, next);
   }
+  override async updateMany(changes: ReadonlyArray<{ current: Stored<DirectoryUser>; next: DirectoryUser }>): Promise<Array<Stored<DirectoryUser> | Error>> {
+    const hook = this.interfere;
+    if (hook) for (const { current } of changes) await hook(current);
+    return super.updateMany(changes);
+  }
+  /** The real update, for the competing writer. */
+  competingUpdate(current: Stored<DirectoryUser>, next: DirectoryUser): Promise<Stored<DirectoryUser>> {
+    return super.update(current, next);
+  }
 }
 
 describe('UserDirectory', () => {
@@ -230,6 +239,24 @@ describe('UserDirectory', () => {
         { tag: 'VIP', count: 1 },
       ]);
       expect((await activity.page(id, { pageSize: 1 })).items[0]).toMatchObject({ action: 'tags.renamed', entity: { type: 'tag', id: 'Sales' }, after: { tag: 'team', users: 3 } });
+      // the page's rows carry the ETags the bulk write produced: they work for the next change
+      const row = (await directory.query(principal, id, { tag: ['team'] })).items.find((r) => r.id === 'a')!;
+      expect(row.etag).toBe((await repository.get(id, 'a'))!.etag);
+      await expect(directory.setTags(principal, id, 'a', row.etag, ['team'])).resolves.toMatchObject({ tags: ['team'] });
+    });
+
+    it('renames across more users than one bulk chunk, and the page follows', async () => {
+      const many = Array.from({ length: 1_200 }, (_, i) => ({ id: `m${String(i).padStart(4, '0')}`, tags: i % 3 === 0 ? ['Bulk', 'Keep'] : ['Keep'] }));
+      const { id, directory, principal } = await setup(many);
+      expect((await directory.query(principal, id, { tag: ['bulk'], sort: 'tags' })).total).toBe(400);
+      expect(await directory.renameTag(principal, id, 'bulk', 'Moved')).toEqual({ updated: 400, failed: [] });
+      expect((await directory.query(principal, id, { tag: ['bulk'] })).total).toBe(0);
+      const moved = await directory.query(principal, id, { tag: ['moved'], sort: 'tags', limit: 500 });
+      expect(moved.total).toBe(400);
+      expect(moved.items.every((row) => row.tags.join() === 'Moved,Keep')).toBe(true);
+      directory.invalidate(id); // storage agrees with the snapshot
+      expect((await directory.query(principal, id, { tag: ['moved'] })).total).toBe(400);
+      expect(await directory.tags(principal, id)).toEqual([{ tag: 'Keep', count: 1_200 }, { tag: 'Moved', count: 400 }]);
     });
 
     it('retries a user that a concurrent writer changed, keeping both changes', async () => {
@@ -238,7 +265,7 @@ describe('UserDirectory', () => {
       repository.interfere = async (current) => {
         if (current.value.id !== 'b' || interfered++ > 0) return;
         // Someone else adds a tag and renames the user between our read and our write.
-        await UserRepository.prototype.update.call(repository, current, { ...current.value, displayName: 'Renamed meanwhile', tags: [...current.value.tags, 'Added'] });
+        await repository.competingUpdate(current, { ...current.value, displayName: 'Renamed meanwhile', tags: [...current.value.tags, 'Added'] });
       };
       expect(await directory.renameTag(principal, id, 'old', 'New')).toEqual({ updated: 2, failed: [] });
       expect(interfered).toBe(2);
@@ -250,7 +277,7 @@ describe('UserDirectory', () => {
     it('reports users that keep changing instead of failing the whole action', async () => {
       const { id, directory, principal } = await setup([{ id: 'a', tags: ['X'] }, { id: 'busy', tags: ['X'] }], { attempts: 3 });
       repository.interfere = async (current) => {
-        if (current.value.id === 'busy') await UserRepository.prototype.update.call(repository, current, { ...current.value, displayName: `again ${Math.random()}` });
+        if (current.value.id === 'busy') await repository.competingUpdate(current, { ...current.value, displayName: `again ${Math.random()}` });
       };
       const result = await directory.removeTag(principal, id, 'x');
       expect(result.updated).toBe(1);

@@ -48,7 +48,7 @@ export interface UserDirectoryOptions {
   groupNumbers?: GroupNumberSource;
   /** How long a snapshot is served before a query triggers a refresh from storage. Default 15 s. */
   ttlMs?: number;
-  /** Writers at once in bulk actions. Default 8. */
+  /** Users purged at once. Default 8. */
   bulkConcurrency?: number;
   /** Attempts per user when concurrent writers keep changing it. Default 5. */
   attempts?: number;
@@ -65,7 +65,8 @@ interface CacheState {
   pending: Array<{ upserted: readonly Stored<DirectoryUser>[]; deletedIds: readonly string[] }>;
 }
 
-type Rewrite = { outcome: 'updated'; before: Stored<DirectoryUser>; after: Stored<DirectoryUser> } | { outcome: 'unchanged' | 'gone' } | { outcome: 'failed'; reason: string };
+/** Users read and written at once by bulk actions. */
+const BULK_CHUNK = 500;
 
 /** Runs `task` over `items` with at most `concurrency` at once, results in input order. */
 async function mapPool<T, R>(items: readonly T[], concurrency: number, task: (item: T) => Promise<R>): Promise<R[]> {
@@ -95,7 +96,7 @@ const listNames = (names: readonly string[], max = 10) =>
  * The Users page's service: queries, export, tags, chat access and purge, over an
  * in-memory snapshot per enterprise.
  *
- * The snapshot is loaded on first use (one listing of the users partition), kept
+ * The snapshot is loaded on first use (one listing of the enterprise's users), kept
  * up to date by this service's own writes (write-through), and refreshed from
  * storage when it is older than the TTL: the query that notices is answered from
  * the snapshot it has while the refresh runs. Writers outside this service tell it
@@ -330,14 +331,16 @@ export class UserDirectory {
     const snapshot = await this.snapshot(enterprise.id, 'fresh');
     const key = tagKey(tag);
     const candidates = [...snapshot.values()].filter((entry) => entry.tagKeys.includes(key)).map((entry) => entry.user);
-    const outcomes = await mapPool(candidates, this.bulkConcurrency, (user) =>
-      this.rewrite(enterprise.id, user.id, (current) => {
+    const usernames = new Map(candidates.map((user) => [user.id, user.userPrincipalName]));
+    const { updated, failed } = await this.rewriteMany(
+      enterprise.id,
+      candidates.map((user) => user.id),
+      (current) => {
         const next = change(current.tags);
         return sameTags(current.tags, next) ? undefined : { ...current, tags: next };
-      }),
+      },
     );
-    const failed = outcomes.flatMap((outcome, i) => (outcome.outcome === 'failed' ? [{ id: candidates[i]!.id, username: candidates[i]!.userPrincipalName, reason: outcome.reason }] : []));
-    return { updated: outcomes.filter((outcome) => outcome.outcome === 'updated').length, failed };
+    return { updated, failed: failed.map(({ id, reason }) => ({ id, username: usernames.get(id) ?? id, reason })) };
   }
 
   /**
@@ -424,26 +427,46 @@ export class UserDirectory {
     return saved;
   }
 
-  /** Reads, changes and writes one user, again from a fresh read whenever a concurrent writer got there first. */
-  private async rewrite(enterpriseId: string, userId: string, change: (user: DirectoryUser) => DirectoryUser | undefined): Promise<Rewrite> {
-    for (let attempt = 1; attempt <= this.attempts; attempt++) {
-      const current = await this.users.get(enterpriseId, userId);
-      if (!current) {
-        this.applyUsers(enterpriseId, [], [userId]);
-        return { outcome: 'gone' };
+  /**
+   * Changes many users: reads them in bulk, writes each conditional on the ETag just
+   * read (in transactions per shard), and for every user a concurrent writer changed
+   * meanwhile reads and applies the change again, up to `attempts` times.
+   */
+  private async rewriteMany(
+    enterpriseId: string,
+    userIds: readonly string[],
+    change: (user: DirectoryUser) => DirectoryUser | undefined,
+  ): Promise<{ updated: number; failed: Array<{ id: string; reason: string }> }> {
+    let pending = [...userIds];
+    let updated = 0;
+    const failed: Array<{ id: string; reason: string }> = [];
+    for (let attempt = 1; attempt <= this.attempts && pending.length > 0; attempt++) {
+      const again: string[] = [];
+      for (let at = 0; at < pending.length; at += BULK_CHUNK) {
+        const ids = pending.slice(at, at + BULK_CHUNK);
+        const current = await this.users.getMany(enterpriseId, ids);
+        const gone = ids.filter((id) => !current.has(id));
+        const changes: Array<{ current: Stored<DirectoryUser>; next: DirectoryUser }> = [];
+        const updatedAt = this.now().toISOString();
+        for (const stored of current.values()) {
+          const next = change(stored.value);
+          if (next) changes.push({ current: stored, next: { ...next, updatedAt } });
+        }
+        const saved: Stored<DirectoryUser>[] = [];
+        const results = await this.users.updateMany(changes);
+        results.forEach((result, i) => {
+          const id = changes[i]!.current.value.id;
+          if (!(result instanceof Error)) saved.push(result);
+          else if (result instanceof ConflictError) again.push(id);
+          else if (result instanceof NotFoundError) gone.push(id);
+          else failed.push({ id, reason: result.message });
+        });
+        updated += saved.length;
+        this.applyUsers(enterpriseId, saved, gone);
       }
-      const next = change(current.value);
-      if (!next) {
-        this.applyUsers(enterpriseId, [current]);
-        return { outcome: 'unchanged' };
-      }
-      try {
-        return { outcome: 'updated', before: current, after: await this.save(current, next) };
-      } catch (error) {
-        if (error instanceof NotFoundError) return { outcome: 'gone' };
-        if (!(error instanceof ConflictError)) throw error;
-      }
+      pending = again;
     }
-    return { outcome: 'failed', reason: `Changed by someone else on each of ${this.attempts} attempts; run the action again.` };
+    for (const id of pending) failed.push({ id, reason: `Changed by someone else on each of ${this.attempts} attempts; run the action again.` });
+    return { updated, failed };
   }
 }
