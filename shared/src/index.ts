@@ -6,3 +6,4 @@ export * from './errors';
 export * from './store';
 export * from './validation';
 export * from './services';
+export * from './rules';

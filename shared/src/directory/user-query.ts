@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Stored } from '../store/repository';
 import { MAX_TAGS_PER_USER, smsState, type DirectoryUser } from './user';
 import type { GroupOwnedNumber } from './user-view';
+import { digitsOf } from '../rules/phone';
 
 /**
  * The Users page query as a pure function over indexed users: quick search,
@@ -110,7 +111,6 @@ export function fold(value: string): string {
   return value.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase();
 }
 
-export const digitsOf = (value: string) => value.replace(/\D+/g, '');
 
 /** Tags compare ignoring case, the rule of `tagListSchema`. */
 export const tagKey = (tag: string) => tag.trim().toLocaleLowerCase();
