@@ -1,3 +1,4 @@
+import { tagListSchema } from './user';
 import { ValidationError } from '../errors';
 import { parseOrThrow } from '../validation';
 import { countTags, describeTagChange, removeTagFrom, renameTagBodySchema, renameTagIn, userTagsBodySchema, validateTags } from './tags';
@@ -104,5 +105,16 @@ describe('tag changes', () => {
       { tag: 'Berlin', count: 1 },
       { tag: 'Zebra', count: 1 },
     ]);
+  });
+});
+
+describe('tag characters', () => {
+  it('refuses control characters such as line breaks and tabs', () => {
+    for (const tag of ['Night\nshift', 'Tab\there', 'Bell\u0007']) {
+      const result = tagListSchema.safeParse([tag]);
+      expect(result.success).toBe(false);
+      expect(result.error?.issues[0]?.message).toMatch(/control characters/);
+    }
+    expect(tagListSchema.safeParse(['Nacht-Schicht ☾']).success).toBe(true);
   });
 });

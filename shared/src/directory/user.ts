@@ -62,7 +62,8 @@ export const tagSchema = z
   .string()
   .trim()
   .min(1, 'A tag cannot be empty.')
-  .max(MAX_TAG_LENGTH, `A tag can have at most ${MAX_TAG_LENGTH} characters.`);
+  .max(MAX_TAG_LENGTH, `A tag can have at most ${MAX_TAG_LENGTH} characters.`)
+  .regex(/^[^\p{Cc}]*$/u, 'A tag cannot contain line breaks, tabs or other control characters.');
 
 /** A user's tags: at most 5, no duplicates ignoring case. */
 export const tagListSchema = z
