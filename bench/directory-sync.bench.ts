@@ -12,7 +12,7 @@ import {
   defaultEnterpriseSettings,
   type RunningAzurite,
 } from '@switchboard/shared';
-import { SIMULATOR_CLIENT_SECRET, startGraphSimulator } from '@switchboard/shared/simulators';
+import { simulatorConnection, startGraphSimulator } from '@switchboard/shared/simulators';
 import { report } from './report';
 
 /**
@@ -32,13 +32,7 @@ export async function directorySyncBench(azurite: RunningAzurite): Promise<void>
     const enterprises = new EnterpriseRepository(store);
     const at = new Date().toISOString();
     await enterprises.create({ id: 'bench', name: 'Bench Co', tenantId, providerId: randomUUID(), createdAt: at, updatedAt: at, settings: defaultEnterpriseSettings });
-    const source = new MsGraphDirectory({
-      baseUrl: simulator.baseUrl,
-      authorityHost: simulator.authorityHost,
-      clientId: randomUUID(),
-      clientSecret: SIMULATOR_CLIENT_SECRET,
-      caCertificate: simulator.caCertificate,
-    });
+    const source = new MsGraphDirectory(simulatorConnection(simulator));
     const sync = new DirectorySync({ source, enterprises, users: new UserRepository(store), states: new SyncStateRepository(store), activity: new ActivityLog(store) });
 
     const run = async () => {

@@ -15,7 +15,7 @@ import {
   type Services,
   type TenantDirectory,
 } from '@switchboard/shared';
-import { SIMULATOR_CLIENT_SECRET, startGraphSimulator, type GraphSimulator } from '@switchboard/shared/simulators';
+import { simulatorConnection, startGraphSimulator, type GraphSimulator } from '@switchboard/shared/simulators';
 import type { Config } from './config';
 import { DEV_AUDIENCE, DEV_AUTHORITY, DEV_GRAPH_CLIENT_ID, DEV_PROVIDER_TENANT, DEV_TENANTS, DevSignIn } from './dev/dev-sign-in';
 import { seedDevData } from './dev/seed';
@@ -76,14 +76,7 @@ async function directorySource(config: Config): Promise<{ source?: DirectorySour
   const simulator = await startGraphSimulator({
     tenants: { [DEV_TENANTS.contoso]: { users: 250, seed: 1, domain: 'contoso.example', displayName: 'Contoso' }, [DEV_TENANTS.fabrikam]: { users: 60, seed: 2, domain: 'fabrikam.example', displayName: 'Fabrikam' } },
   });
-  const source = new MsGraphDirectory({
-    baseUrl: simulator.baseUrl,
-    authorityHost: simulator.authorityHost,
-    clientId: DEV_GRAPH_CLIENT_ID,
-    clientSecret: SIMULATOR_CLIENT_SECRET,
-    caCertificate: simulator.caCertificate,
-  });
-  return { source, simulator };
+  return { source: new MsGraphDirectory(simulatorConnection(simulator, DEV_GRAPH_CLIENT_ID)), simulator };
 }
 
 /** Starts everything the configuration asks for and listens. */

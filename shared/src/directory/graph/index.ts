@@ -1,2 +1,3 @@
+export * from './graph-client';
 export * from './ms-graph-directory';
 export * from './source';

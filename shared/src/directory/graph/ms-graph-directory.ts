@@ -1,27 +1,7 @@
-import { ClientSecretCredential } from '@azure/identity';
-import { Client, GraphError } from '@microsoft/microsoft-graph-client';
-import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials';
-import { Agent } from 'undici';
+import { GraphError, type Client } from '@microsoft/microsoft-graph-client';
+import type { Agent } from 'undici';
+import { createGraphClient, trustingDispatcher, type GraphConnection } from './graph-client';
 import { DeltaExpiredError, GraphRequestFailedError, GraphUnavailableError, USER_SELECT, type DirectorySource, type GraphGroup, type GraphPage, type GraphUser } from './source';
-
-export interface GraphConnection {
-  /** https://graph.microsoft.com in production; the simulator's address in development and tests. */
-  baseUrl: string;
-  /** https://login.microsoftonline.com in production. */
-  authorityHost: string;
-  /** The multi-tenant app registration with User.Read.All and GroupMember.Read.All (application). */
-  clientId: string;
-  clientSecret: string;
-  /** An extra CA to trust for both hosts (PEM), e.g. the simulator's self-signed one. */
-  caCertificate?: string;
-  /** The token scope; Graph's resource is https://graph.microsoft.com whatever address serves it. */
-  scope?: string;
-  /** Entries per Graph page (Graph's maximum for users is 999). */
-  pageSize?: number;
-}
-
-export const GRAPH_DEFAULT_SCOPE = 'https://graph.microsoft.com/.default';
-
 
 interface ODataPage<T> {
   value?: T[];
@@ -38,26 +18,13 @@ export class MsGraphDirectory implements DirectorySource {
   private readonly dispatcher?: Agent;
 
   constructor(private readonly connection: GraphConnection) {
-    if (connection.caCertificate) this.dispatcher = new Agent({ connect: { ca: connection.caCertificate } });
+    if (connection.caCertificate) this.dispatcher = trustingDispatcher(connection.caCertificate);
   }
 
   private client(tenantId: string): Client {
     let client = this.clients.get(tenantId);
     if (!client) {
-      const { baseUrl, authorityHost, clientId, clientSecret, caCertificate } = this.connection;
-      const credential = new ClientSecretCredential(tenantId, clientId, clientSecret, {
-        authorityHost,
-        ...(caCertificate ? { tlsOptions: { ca: caCertificate }, disableInstanceDiscovery: true } : {}),
-      });
-      const authProvider = new TokenCredentialAuthenticationProvider(credential, { scopes: [this.connection.scope ?? GRAPH_DEFAULT_SCOPE] });
-      client = Client.initWithMiddleware({
-        authProvider,
-        baseUrl: baseUrl.replace(/\/?$/, '/'),
-        // The client compares host names without the port.
-        customHosts: new Set([new URL(baseUrl).hostname]),
-        defaultVersion: 'v1.0',
-        ...(this.dispatcher ? { fetchOptions: { dispatcher: this.dispatcher } as RequestInit } : {}),
-      });
+      client = createGraphClient(this.connection, tenantId, this.dispatcher);
       this.clients.set(tenantId, client);
     }
     return client;

@@ -3,7 +3,7 @@ import { testStore } from '../../../test/storage';
 import { ACTIVITY_TABLE, ActivityLog } from '../../audit/activity';
 import { EnterpriseRepository, ENTERPRISES_TABLE } from '../../enterprises/repository';
 import { defaultEnterpriseSettings, type EnterpriseSettings } from '../../enterprises/schema';
-import { startGraphSimulator, SIMULATOR_CLIENT_SECRET, type GraphSimulator } from '../../simulators';
+import { simulatorConnection, startGraphSimulator, type GraphSimulator } from '../../simulators';
 import type { TableStore } from '../../store/table-store';
 import { MsGraphDirectory } from '../graph/ms-graph-directory';
 import type { DirectoryUser } from '../user';
@@ -47,14 +47,7 @@ async function harness(options: { users?: number; pageSize?: number; sync?: Dire
   await enterprises.create({ id: enterpriseId, name: 'Test Co', tenantId, providerId: randomUUID(), createdAt: at, updatedAt: at, settings: defaultEnterpriseSettings });
   const users = new UserRepository(store);
   const activity = new ActivityLog(store);
-  const source = new MsGraphDirectory({
-    baseUrl: simulator.baseUrl,
-    authorityHost: simulator.authorityHost,
-    clientId: randomUUID(),
-    clientSecret: SIMULATOR_CLIENT_SECRET,
-    caCertificate: simulator.caCertificate,
-    pageSize: options.pageSize ?? 50,
-  });
+  const source = new MsGraphDirectory({ ...simulatorConnection(simulator), pageSize: options.pageSize ?? 50 });
   const sync = new DirectorySync({ source, enterprises, users, states: new SyncStateRepository(store), activity }, { maxBackoffMs: 50, ...options.sync });
   const h: Harness = {
     store,

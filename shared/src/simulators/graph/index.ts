@@ -5,3 +5,4 @@ export type { FaultSwitches } from './faults';
 export { SIMULATOR_CLIENT_SECRET, APP_ROLES, GRAPH_RESOURCE } from './entra';
 export { SERVICE_PLANS, type AssignedPlan, type CapabilityStatus, type GraphGroup, type GraphUser, type RecordedRequest, type TenantSeed } from './types';
 export { simulatorClients, simulatorCredential, type SimulatorClients } from './test-clients';
+export { simulatorConnection } from './test-clients';
