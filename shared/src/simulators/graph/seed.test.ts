@@ -40,18 +40,15 @@ describe('Graph simulator: demo tenants', () => {
     expect(groups.find((g) => g.displayName === 'Project Falcon')!.memberIds).toEqual([]);
   });
 
-  it('generate 50,000 users quickly, and the simulator serves them all through users/delta', async () => {
+  it('generates 50,000 users, and the simulator serves them all through users/delta', async () => {
     const tenantId = '50000000-0000-4000-8000-000000000000';
-    const started = performance.now();
     const sim = await startGraphSimulator({ tenants: { [tenantId]: { users: 50_000 } } });
-    const startup = performance.now() - started;
     try {
       expect(sim.tenant(tenantId).users()).toHaveLength(50_000);
       const { client } = await simulatorClients(sim, tenantId);
       const seen = new Set<string>();
       let pages = 0;
       let url: string | undefined = '/users/delta?$select=id,displayName,userPrincipalName,mail,accountEnabled,userType,assignedPlans';
-      const enumeration = performance.now();
       while (url) {
         const body: any = await client.api(url).header('Prefer', 'odata.maxpagesize=999').get();
         for (const user of body.value) seen.add(user.id);
@@ -61,8 +58,6 @@ describe('Graph simulator: demo tenants', () => {
       }
       expect(seen.size).toBe(50_000);
       expect(pages).toBe(Math.ceil(50_000 / 999));
-      // Timings are reported, not asserted (CI machines vary): generation is well under 2 s here.
-      console.log(`50,000 users: simulator start ${startup.toFixed(0)} ms, full delta enumeration ${(performance.now() - enumeration).toFixed(0)} ms in ${pages} pages`);
     } finally {
       await sim.stop();
     }
