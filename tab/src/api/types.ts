@@ -1,9 +1,11 @@
 /**
- * The shapes the Switchboard API sends and accepts, as the tab sees them. Kept here
- * (not imported from shared/) so the browser bundle never pulls in server code.
+ * The shapes the Switchboard API sends and accepts, as the tab sees them. Domain
+ * shapes come from shared/ as types only (erased at build time), so the browser
+ * bundle never pulls in server code and the two sides cannot drift apart.
  */
+import type { ActivityEntry, CreateEnterprise, EnterpriseView, FieldIssue, Role, UpdateEnterprise } from '@switchboard/shared';
 
-export type Role = 'provider-admin' | 'global-admin' | 'enterprise-admin' | 'user';
+export type { EnterpriseSettings, FieldIssue, Role } from '@switchboard/shared';
 
 export interface AppConfig {
   authMode: 'dev' | 'entra';
@@ -31,59 +33,22 @@ export interface Me {
   enterpriseId?: string;
 }
 
-export interface EnterpriseSettings {
-  allowProviderManagement: boolean;
-  chatEnabled: boolean;
-  syncIntervalMinutes: number;
-  timeZone: string;
-}
-
-export interface Enterprise {
-  id: string;
-  name: string;
-  tenantId: string;
-  providerId: string;
-  createdAt: string;
-  updatedAt: string;
-  etag: string;
-  settings: EnterpriseSettings;
-}
+export type Enterprise = EnterpriseView;
 
 export interface ListResult<T> {
   items: T[];
 }
 
-export interface CreateEnterpriseRequest {
-  name: string;
-  tenantId: string;
-}
+export type CreateEnterpriseRequest = Pick<CreateEnterprise, 'name' | 'tenantId'>;
 
-export interface UpdateEnterpriseRequest {
-  name?: string;
-  settings?: Partial<EnterpriseSettings>;
-}
+export type UpdateEnterpriseRequest = UpdateEnterprise;
 
-export interface Activity {
-  id: string;
-  at: string;
-  actor: { id: string; name: string; role: string };
-  /** Dotted verb, e.g. `enterprise.updated`. */
-  action: string;
-  entity: { type: string; id: string; name?: string };
-  summary: string;
-  before?: Record<string, unknown> | null;
-  after?: Record<string, unknown> | null;
-}
+/** An activity entry as the API answers it (the feed it belongs to is implied by the URL). */
+export type Activity = Omit<ActivityEntry, 'scope'>;
 
 export interface ActivityPage {
   items: Activity[];
   continuationToken?: string;
-}
-
-export interface FieldIssue {
-  /** Dotted path of the field, e.g. `settings.syncIntervalMinutes`. */
-  path: string;
-  message: string;
 }
 
 export interface ErrorBody {
