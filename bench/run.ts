@@ -1,5 +1,7 @@
 import { startAzurite } from '@switchboard/shared';
 import { directorySyncBench } from './directory-sync.bench';
+import { smsAssignBench } from './sms-assign.bench';
+import { smsImportBench } from './sms-import.bench';
 import { storageLayerBench } from './storage-layer.bench';
 import { usersQueryBench } from './users-query.bench';
 
@@ -13,6 +15,8 @@ async function main(): Promise<void> {
     await storageLayerBench(azurite);
     await directorySyncBench(azurite);
     await usersQueryBench(azurite);
+    await smsImportBench(azurite);
+    await smsAssignBench(azurite);
   } finally {
     await azurite.stop();
   }

@@ -144,6 +144,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions = {})
         scheduler.stop();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await services.directorySync.settleAll();
+        await services.smsImports.settleAll();
         await graph.simulator?.stop();
         await azurite?.stop();
       },

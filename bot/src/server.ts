@@ -8,7 +8,7 @@ import type { Config } from './config';
 import type { DevSignIn } from './dev/dev-sign-in';
 import { devIdentities } from './dev/dev-sign-in';
 import { errorBody } from './http/error-body';
-import { mountOperations, type Authenticator } from './http/mount';
+import { bodyParsing, mountOperations, type Authenticator } from './http/mount';
 import { openApiDocument } from './http/openapi';
 import { restifyErrorBody, sendError } from './http/respond';
 import { staticFiles } from './http/static-files';
@@ -41,7 +41,8 @@ export function createServer(parts: ServerParts): Server {
     return next();
   });
   server.use(restify.plugins.queryParser({ mapParams: false }));
-  server.use(restify.plugins.bodyParser({ maxBodySize: MAX_BODY_BYTES, mapParams: false, rejectUnknown: false }));
+  const operations = adminOperations(services);
+  server.use(bodyParsing(operations, MAX_BODY_BYTES));
 
   server.on('after', (req: Request, res: Response) => {
     req.log.info({ method: req.method, path: req.getPath(), status: res.statusCode, ms: Date.now() - req.time() }, 'request');
@@ -62,7 +63,6 @@ export function createServer(parts: ServerParts): Server {
     }
   });
 
-  const operations = adminOperations(services);
   let openApi: unknown;
   server.get('/api/openapi.json', async (_req: Request, res: Response) => {
     openApi ??= openApiDocument(operations, { version: parts.version });

@@ -1,12 +1,16 @@
 import type { Services } from '@switchboard/shared';
 import type { Operation } from '../http/operation';
 import { activityOperations } from './activity';
+import { connectSmsOperations } from './connect-sms';
 import { directoryOperations } from './directory';
 import { enterpriseOperations } from './enterprises';
 import { meOperations } from './me';
+import { numberOperations } from './numbers';
+import { smsGroupOperations } from './sms-groups';
+import { smsImportOperations } from './sms-import';
 import { userOperations } from './users';
 
 /** Every admin API operation; mounted on the server and described in the OpenAPI document. */
 export function adminOperations(services: Services): Operation[] {
-  return [...meOperations(), ...enterpriseOperations(services), ...activityOperations(services), ...userOperations(services), ...directoryOperations(services)];
+  return [...meOperations(), ...enterpriseOperations(services), ...activityOperations(services), ...userOperations(services), ...directoryOperations(services), ...numberOperations(services), ...smsGroupOperations(services), ...smsImportOperations(services), ...connectSmsOperations(services)];
 }

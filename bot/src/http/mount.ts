@@ -1,5 +1,5 @@
 import { pipeline } from 'node:stream/promises';
-import type { Request, Response, Server } from 'restify';
+import restify, { type Next, type Request, type RequestHandler, type Response, type Server } from 'restify';
 import { z } from 'zod';
 import { AppError, parseOrThrow, type Principal } from '@switchboard/shared';
 import { errorBody } from './error-body';
@@ -14,6 +14,72 @@ const emptyObject = z.object({});
 
 /** OpenAPI `{name}` segments become restify `:name` segments. */
 export const restifyPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
+
+/** Text of an uploaded file: UTF-16 when it starts with that byte order mark, else UTF-8 (what is not UTF-8 shows as U+FFFD). */
+function fileText(bytes: Buffer): string {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder('utf-16le').decode(bytes);
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder('utf-16be').decode(bytes);
+  return bytes.toString('utf8');
+}
+
+/**
+ * Body parsing for the server: restify's bodyParser (JSON, `maxBodyBytes`) for every
+ * route, except operations with a `fileBody`, whose body is read here up to their own
+ * limit and taken as JSON or, for their file media types, as the file's text.
+ */
+export function bodyParsing(operations: readonly Operation[], maxBodyBytes: number): RequestHandler[] {
+  const standard = restify.plugins.bodyParser({ maxBodySize: maxBodyBytes, mapParams: false, rejectUnknown: false }) as unknown as RequestHandler[];
+  const withFiles = new Map(operations.filter((op) => op.fileBody).map((op) => [`${op.method} ${restifyPath(op.path)}`, op]));
+  const fileOperation = (req: Request) => {
+    const route = req.getRoute() as { method?: string; path?: unknown } | undefined;
+    return route ? withFiles.get(`${String(route.method).toUpperCase()} ${String(route.path)}`) : undefined;
+  };
+
+  const readFileBody = (op: Operation, req: Request, res: Response, next: Next) => {
+    const { contentTypes, field, maxBytes, tooLarge } = op.fileBody!;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= maxBytes) chunks.push(chunk);
+    });
+    req.once('error', (error) => next(error));
+    req.once('end', () => {
+      if (size > maxBytes) {
+        res.send(413, errorBody('payload_too_large', tooLarge, req.getId()));
+        return next(false);
+      }
+      const bytes = Buffer.concat(chunks);
+      const type = (req.contentType() || '').toLowerCase();
+      if (bytes.length === 0) return next();
+      if (type === 'application/json' || type.endsWith('+json')) {
+        try {
+          req.body = JSON.parse(bytes.toString('utf8'));
+        } catch {
+          res.send(400, errorBody('bad_request', 'The request body is not valid JSON.', req.getId()));
+          return next(false);
+        }
+        return next();
+      }
+      if (contentTypes.includes(type)) {
+        req.body = { [field]: fileText(bytes) };
+        return next();
+      }
+      res.send(415, errorBody('unsupported_media_type', `Send the file as ${contentTypes.join(' or ')}, or as JSON with the file's text in "${field}".`, req.getId()));
+      return next(false);
+    });
+    req.resume();
+  };
+
+  // The same number of handlers as restify's, each deferring to it unless the route takes files.
+  // Without credentials a file is not even read: the answer is 401 whatever its size.
+  return standard.map((handler, index) => (req: Request, res: Response, next: Next) => {
+    const op = fileOperation(req);
+    if (!op) return handler(req, res, next);
+    if (index === 0 && req.header('authorization')) return readFileBody(op, req, res, next);
+    return next();
+  });
+}
 
 /**
  * Registers each operation on the server: authenticate, validate path, query and

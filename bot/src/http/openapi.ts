@@ -70,7 +70,17 @@ export function openApiDocument(operations: readonly Operation[], info: { versio
       tags: [op.tag],
       security: [{ entraId: [] }],
       parameters: [...parameters(op.params, 'path'), ...parameters(op.query, 'query'), ...ifMatch],
-      ...(op.body ? { requestBody: { required: true, content: { 'application/json': { schema: ref(idOf(op.body, `Request body of ${op.id}`)) } } } } : {}),
+      ...(op.body
+        ? {
+            requestBody: {
+              required: true,
+              content: {
+                'application/json': { schema: ref(idOf(op.body, `Request body of ${op.id}`)) },
+                ...Object.fromEntries((op.fileBody?.contentTypes ?? []).map((type) => [type, { schema: { type: 'string', description: `The file itself, as \`${op.fileBody!.field}\` in the JSON form.` } }])),
+              },
+            },
+          }
+        : {}),
       responses,
     };
   }

@@ -52,6 +52,13 @@ interface OperationBase<P extends z.ZodType, Q extends z.ZodType, B extends z.Zo
   body?: B;
   /** Require `If-Match` with the ETag the caller read (optimistic concurrency). */
   requiresIfMatch?: boolean;
+  /**
+   * Also accept the body as a file of these media types (e.g. `text/csv`, as uploaded),
+   * besides JSON: its text (UTF-8, or UTF-16 with a byte order mark) reaches the body
+   * schema as `{ [field]: text }`. Both forms may be up to `maxBytes` (instead of the
+   * server's usual 1 MiB); `tooLarge` is the message beyond that.
+   */
+  fileBody?: { contentTypes: readonly string[]; field: string; maxBytes: number; tooLarge: string };
 }
 
 /**

@@ -3,3 +3,4 @@
  * speaking their real wire formats. Used by dev mode and tests; never by production paths.
  */
 export * from './graph';
+export * from './carriers';

@@ -17,6 +17,15 @@ export interface UsersChangedListener {
   applyUsers(enterpriseId: string, upserted: readonly Stored<DirectoryUser>[]): void;
 }
 
+/**
+ * Releases the numbers removed users hold in the numbers table (the truth of who holds
+ * a number; the user's own `sms.numbers` is only its mirror). Answers, per user id,
+ * the numbers it released.
+ */
+export interface NumberRelease {
+  releaseHeldBy(enterpriseId: string, userIds: readonly string[]): Promise<ReadonlyMap<string, readonly string[]>>;
+}
+
 export interface DirectorySyncOptions {
   /** How long a run may go without renewing its lease before another process may take over. */
   leaseMs?: number;
@@ -36,6 +45,8 @@ export interface DirectorySyncDependencies {
   states: SyncStateRepository;
   activity: ActivityLog;
   listener?: UsersChangedListener;
+  /** Without it, removed users' numbers are cleared on the user only. */
+  numberRelease?: NumberRelease;
 }
 
 export class DirectorySyncNotConfiguredError extends ConflictError {}
@@ -385,14 +396,18 @@ export class DirectorySync {
   private async removeAll(enterpriseId: string, removals: ReadonlyArray<Stored<DirectoryUser>>, known?: Map<string, Stored<DirectoryUser>>): Promise<SyncCounts> {
     const now = this.now().toISOString();
     const counts = await this.writeAll(enterpriseId, removals.map((stored) => ({ stored, next: markRemoved(stored.value, now) })), 'removed', known);
-    for (const stored of removals.filter((s) => s.value.sms.numbers.length > 0)) {
+    const released = removals.length > 0 && this.deps.numberRelease ? await this.deps.numberRelease.releaseHeldBy(enterpriseId, removals.map((stored) => stored.value.id)) : new Map<string, readonly string[]>();
+    for (const stored of removals) {
+      // The numbers the user held: what the numbers table released, and what the user's mirror listed.
+      const numbers = [...new Set([...stored.value.sms.numbers, ...(released.get(stored.value.id) ?? [])])];
+      if (numbers.length === 0) continue;
       await this.deps.activity.record({
         scope: enterpriseId,
         actor: systemActor,
         action: 'user.removed',
         entity: { type: 'user', id: stored.value.id, name: stored.value.userPrincipalName },
-        summary: `${stored.value.displayName || stored.value.userPrincipalName} left the Microsoft 365 directory; released ${stored.value.sms.numbers.join(', ')}.`,
-        before: { smsNumbers: stored.value.sms.numbers },
+        summary: `${stored.value.displayName || stored.value.userPrincipalName} left the Microsoft 365 directory; released ${numbers.join(', ')}.`,
+        before: { smsNumbers: numbers },
         after: { smsNumbers: [] },
       });
     }
