@@ -14,6 +14,7 @@ import { tagKey, type QueryContext, type UserFilter, type UserQuery } from './us
 import type { UserRepository } from './user-repository';
 import { UserSnapshot } from './user-snapshot';
 import { toUserRow, userLabel, type GroupNumberSource, type GroupOwnedNumber, type UserPage, type UserRow } from './user-view';
+import { SnapshotCache, type SnapshotCacheOptions } from '../store/snapshot-cache';
 
 export const chatAccessBodySchema = z
   .object({
@@ -43,26 +44,14 @@ export interface PurgeResult {
   kept: Array<{ id: string; username: string; reason: string }>;
 }
 
-export interface UserDirectoryOptions {
+export interface UserDirectoryOptions extends SnapshotCacheOptions {
   /** Group-owner numbers; provided by the SMS groups capability once it exists. */
   groupNumbers?: GroupNumberSource;
-  /** How long a snapshot is served before a query triggers a refresh from storage. Default 15 s. */
-  ttlMs?: number;
   /** Users purged at once. Default 8. */
   bulkConcurrency?: number;
   /** Attempts per user when concurrent writers keep changing it. Default 5. */
   attempts?: number;
-  clock?: () => number;
   now?: () => Date;
-  /** A background refresh failed (the stale snapshot keeps being served). */
-  onRefreshError?: (error: unknown, enterpriseId: string) => void;
-}
-
-interface CacheState {
-  snapshot?: UserSnapshot;
-  loading?: Promise<UserSnapshot>;
-  /** Changes applied while a load is running; replayed on the loaded snapshot. */
-  pending: Array<{ upserted: readonly Stored<DirectoryUser>[]; deletedIds: readonly string[] }>;
 }
 
 /** Users read and written at once by bulk actions. */
@@ -105,11 +94,9 @@ const listNames = (names: readonly string[], max = 10) =>
  * within the TTL, then re-read and re-apply each user they change (ETags).
  */
 export class UserDirectory {
-  private readonly states = new Map<string, CacheState>();
-  private readonly ttlMs: number;
+  private readonly cache: SnapshotCache<DirectoryUser, UserSnapshot>;
   private readonly bulkConcurrency: number;
   private readonly attempts: number;
-  private readonly clock: () => number;
   private readonly now: () => Date;
 
   constructor(
@@ -118,10 +105,9 @@ export class UserDirectory {
     private readonly activity: ActivityLog,
     private readonly options: UserDirectoryOptions = {},
   ) {
-    this.ttlMs = options.ttlMs ?? 15_000;
+    this.cache = new SnapshotCache((enterpriseId, startedAt) => this.load(enterpriseId, startedAt), options);
     this.bulkConcurrency = options.bulkConcurrency ?? 8;
     this.attempts = options.attempts ?? 5;
-    this.clock = options.clock ?? Date.now;
     this.now = options.now ?? (() => new Date());
   }
 
@@ -129,7 +115,7 @@ export class UserDirectory {
 
   /** Forgets the enterprise's snapshot: the next read loads the users from storage. */
   invalidate(enterpriseId: string): void {
-    this.states.delete(enterpriseId);
+    this.cache.invalidate(enterpriseId);
   }
 
   /**
@@ -138,50 +124,23 @@ export class UserDirectory {
    * enterprise has no snapshot yet; changes arriving during a load are replayed on it.
    */
   applyUsers(enterpriseId: string, upserted: readonly Stored<DirectoryUser>[], deletedIds: readonly string[] = []): void {
-    const state = this.states.get(enterpriseId);
-    if (!state) return;
-    if (state.loading) state.pending.push({ upserted: [...upserted], deletedIds: [...deletedIds] });
-    state.snapshot?.apply(upserted, deletedIds);
+    this.cache.apply(enterpriseId, upserted, deletedIds);
   }
 
   /** The enterprise's snapshot; `fresh` waits for a reload when the one in memory is older than the TTL. */
-  async snapshot(enterpriseId: string, mode: 'serve-stale' | 'fresh' = 'serve-stale'): Promise<UserSnapshot> {
-    let state = this.states.get(enterpriseId);
-    if (!state) {
-      state = { pending: [] };
-      this.states.set(enterpriseId, state);
-    }
-    const current = state.snapshot;
-    if (current && this.clock() - current.loadedAt < this.ttlMs) return current;
-    if (current && mode === 'serve-stale') {
-      if (!state.loading) this.load(enterpriseId, state).catch((error: unknown) => this.options.onRefreshError?.(error, enterpriseId));
-      return current;
-    }
-    return state.loading ?? this.load(enterpriseId, state);
+  snapshot(enterpriseId: string, mode: 'serve-stale' | 'fresh' = 'serve-stale'): Promise<UserSnapshot> {
+    return this.cache.get(enterpriseId, mode);
   }
 
-  private load(enterpriseId: string, state: CacheState): Promise<UserSnapshot> {
-    state.pending = [];
-    const loading = (async () => {
-      const startedAt = this.clock();
-      const groups = this.options.groupNumbers ? await this.options.groupNumbers.groupOwnerNumbers(enterpriseId) : new Map<string, readonly GroupOwnedNumber[]>();
-      const snapshot = new UserSnapshot(enterpriseId, groups, startedAt);
-      for await (const stored of this.users.listAll(enterpriseId)) snapshot.load(stored);
-      for (const change of state.pending) snapshot.apply(change.upserted, change.deletedIds);
-      // The username order is the default and the base every other order is built from.
-      snapshot.sorted('username', 'asc', { enterpriseChatEnabled: true });
-      if (this.states.get(enterpriseId) === state) state.snapshot = snapshot;
-      return snapshot;
-    })();
-    const settled = loading.finally(() => {
-      if (state.loading === settled) {
-        state.loading = undefined;
-        state.pending = [];
-      }
-    });
-    state.loading = settled;
-    return settled;
+  private async load(enterpriseId: string, startedAt: number): Promise<UserSnapshot> {
+    const groups = this.options.groupNumbers ? await this.options.groupNumbers.groupOwnerNumbers(enterpriseId) : new Map<string, readonly GroupOwnedNumber[]>();
+    const snapshot = new UserSnapshot(enterpriseId, groups, startedAt);
+    for await (const stored of this.users.listAll(enterpriseId)) snapshot.load(stored);
+    // The username order is the default and the base every other order is built from.
+    snapshot.sorted('username', 'asc', { enterpriseChatEnabled: true });
+    return snapshot;
   }
+
 
   // ---------------------------------------------------------------- reads
 
@@ -406,7 +365,7 @@ export class UserDirectory {
   // ---------------------------------------------------------------- helpers
 
   private row(enterprise: Enterprise, stored: Stored<DirectoryUser>): UserRow {
-    const groupNumbers = this.states.get(enterprise.id)?.snapshot?.groupNumbersOf(stored.value.id) ?? [];
+    const groupNumbers = this.cache.peek(enterprise.id)?.groupNumbersOf(stored.value.id) ?? [];
     return toUserRow(stored, { enterpriseChatEnabled: enterprise.settings.chatEnabled, groupNumbers });
   }
 

@@ -1,4 +1,5 @@
 import type { Stored } from '../store/repository';
+import { SnapshotCache, type SnapshotCacheOptions } from '../store/snapshot-cache';
 import type { PhoneNumberEntry } from './number';
 import { compareNumbers, indexNumber, type IndexedNumber, type NumberSort } from './number-query';
 import type { NumberRepository } from './number-repository';
@@ -81,19 +82,7 @@ export class NumberSnapshot {
   }
 }
 
-export interface NumberCacheOptions {
-  /** How long a snapshot is served before a read triggers a refresh from storage. Default 15 s. */
-  ttlMs?: number;
-  clock?: () => number;
-  onRefreshError?: (error: unknown, enterpriseId: string) => void;
-}
-
-interface CacheState {
-  snapshot?: NumberSnapshot;
-  loading?: Promise<NumberSnapshot>;
-  /** Changes applied while a load is running; replayed on the loaded snapshot. */
-  pending: Array<{ upserted: readonly Stored<PhoneNumberEntry>[]; deleted: readonly string[] }>;
-}
+export type NumberCacheOptions = SnapshotCacheOptions;
 
 /**
  * The per-enterprise number snapshots, shared by the inventory, the SMS assignments
@@ -103,67 +92,32 @@ interface CacheState {
  * writes by other processes show within the TTL.
  */
 export class NumberCache {
-  private readonly states = new Map<string, CacheState>();
-  private readonly ttlMs: number;
-  private readonly clock: () => number;
+  private readonly cache: SnapshotCache<PhoneNumberEntry, NumberSnapshot>;
 
-  constructor(
-    private readonly numbers: NumberRepository,
-    private readonly options: NumberCacheOptions = {},
-  ) {
-    this.ttlMs = options.ttlMs ?? 15_000;
-    this.clock = options.clock ?? Date.now;
+  constructor(numbers: NumberRepository, options: NumberCacheOptions = {}) {
+    this.cache = new SnapshotCache(async (enterpriseId, startedAt) => {
+      const snapshot = new NumberSnapshot(enterpriseId, startedAt);
+      for await (const stored of numbers.all(enterpriseId)) snapshot.put(stored);
+      return snapshot;
+    }, options);
   }
 
   /** The snapshot if one is in memory (however old), without loading: for hot paths that only use it as a hint. */
   peek(enterpriseId: string): NumberSnapshot | undefined {
-    return this.states.get(enterpriseId)?.snapshot;
+    return this.cache.peek(enterpriseId);
   }
 
   invalidate(enterpriseId: string): void {
-    this.states.delete(enterpriseId);
+    this.cache.invalidate(enterpriseId);
   }
 
   /** Numbers written (as stored, with their new ETags) or deleted. A no-op for enterprises not in memory. */
   apply(enterpriseId: string, upserted: readonly Stored<PhoneNumberEntry>[], deleted: readonly string[] = []): void {
-    const state = this.states.get(enterpriseId);
-    if (!state) return;
-    if (state.loading) state.pending.push({ upserted: [...upserted], deleted: [...deleted] });
-    state.snapshot?.apply(upserted, deleted);
+    this.cache.apply(enterpriseId, upserted, deleted);
   }
 
   /** The enterprise's snapshot; `fresh` waits for a reload when the one in memory is older than the TTL. */
-  async snapshot(enterpriseId: string, mode: 'serve-stale' | 'fresh' = 'serve-stale'): Promise<NumberSnapshot> {
-    let state = this.states.get(enterpriseId);
-    if (!state) {
-      state = { pending: [] };
-      this.states.set(enterpriseId, state);
-    }
-    const current = state.snapshot;
-    if (current && this.clock() - current.loadedAt < this.ttlMs) return current;
-    if (current && mode === 'serve-stale') {
-      if (!state.loading) this.load(enterpriseId, state).catch((error: unknown) => this.options.onRefreshError?.(error, enterpriseId));
-      return current;
-    }
-    return state.loading ?? this.load(enterpriseId, state);
-  }
-
-  private load(enterpriseId: string, state: CacheState): Promise<NumberSnapshot> {
-    state.pending = [];
-    const loading = (async () => {
-      const snapshot = new NumberSnapshot(enterpriseId, this.clock());
-      for await (const stored of this.numbers.all(enterpriseId)) snapshot.put(stored);
-      for (const change of state.pending) snapshot.apply(change.upserted, change.deleted);
-      if (this.states.get(enterpriseId) === state) state.snapshot = snapshot;
-      return snapshot;
-    })();
-    const settled = loading.finally(() => {
-      if (state.loading === settled) {
-        state.loading = undefined;
-        state.pending = [];
-      }
-    });
-    state.loading = settled;
-    return settled;
+  snapshot(enterpriseId: string, mode: 'serve-stale' | 'fresh' = 'serve-stale'): Promise<NumberSnapshot> {
+    return this.cache.get(enterpriseId, mode);
   }
 }

@@ -3,3 +3,4 @@ export * from './keys';
 export * from './repository';
 export * from './retry';
 export * from './table-store';
+export * from './snapshot-cache';
