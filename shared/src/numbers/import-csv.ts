@@ -146,9 +146,9 @@ interface CsvRecord {
  * unquoted cell is kept as written, rows may have different lengths). Only a quote
  * that never closes is refused: everything after it would silently become one cell.
  */
-export function csvRecords(text: string, delimiter: string): CsvRecord[] {
+export function csvRecords(text: string, delimiter: string, maxRecords?: number): CsvRecord[] {
   try {
-    const parsed = parse(text, { delimiter, record_delimiter: ['\r\n', '\n', '\r'], relax_quotes: true, relax_column_count: true, skip_empty_lines: false, info: true }) as unknown as Array<{ record: string[]; info: { lines: number } }>;
+    const parsed = parse(text, { delimiter, record_delimiter: ['\r\n', '\n', '\r'], relax_quotes: true, relax_column_count: true, skip_empty_lines: false, info: true, ...(maxRecords ? { to: maxRecords } : {}) }) as unknown as Array<{ record: string[]; info: { lines: number } }>;
     let nextLine = 1;
     return parsed.map(({ record, info }) => {
       const entry = { cells: record, physicalLine: nextLine };
@@ -205,9 +205,12 @@ function isComment(cells: readonly string[]): boolean {
   return (cells[0] ?? '').trimStart().startsWith('#');
 }
 
+/** Records read to find the header (blank lines and # comments may come first). */
+const HEADER_SEARCH_RECORDS = 50;
+
 function firstContentRecord(text: string, delimiter: string): CsvRecord | undefined {
   try {
-    for (const record of csvRecords(text, delimiter)) {
+    for (const record of csvRecords(text, delimiter, HEADER_SEARCH_RECORDS)) {
       if (!isBlank(record.cells) && !isComment(record.cells)) return record;
     }
   } catch {
