@@ -272,7 +272,7 @@ resource appSettings 'Microsoft.Web/sites/config@2023-12-01' = {
     PUBLIC_BASE_URL: 'https://${webApp.properties.defaultHostName}'
     APPLICATIONINSIGHTS_CONNECTION_STRING: appInsights.properties.ConnectionString
     STORAGE_CONNECTION_STRING: '@Microsoft.KeyVault(SecretUri=${storageConnectionStringSecret.properties.secretUri})'
-    ENCRYPTION_KEY: '@Microsoft.KeyVault(SecretUri=${encryptionKeySecret.properties.secretUri})'
+    CREDENTIALS_KEYS: '@Microsoft.KeyVault(SecretUri=${encryptionKeySecret.properties.secretUri})'
     BOT_ID: botAadAppClientId
     BOT_PASSWORD: '@Microsoft.KeyVault(SecretUri=${botPasswordSecret.properties.secretUri})'
     BOT_TENANT_ID: botTenantId

@@ -4,6 +4,7 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { loadConfig } from '../bot/src/config';
 import {
   bicepOutputs,
   bicepParams,
@@ -224,7 +225,7 @@ describe('infra/azure.bicep', () => {
 
   it('passes secrets to the web app as Key Vault references', () => {
     const bicepLines = bicep.split('\n');
-    for (const setting of ['STORAGE_CONNECTION_STRING', 'ENCRYPTION_KEY', 'BOT_PASSWORD', 'GRAPH_CLIENT_SECRET']) {
+    for (const setting of ['STORAGE_CONNECTION_STRING', 'CREDENTIALS_KEYS', 'BOT_PASSWORD', 'GRAPH_CLIENT_SECRET']) {
       const line = bicepLines.find((l) => new RegExp(`^\\s+${setting}:`).test(l));
       expect(`${setting}: ${line?.trim() ?? 'missing'}`).toMatch(new RegExp(`^${setting}: ${setting}: '@Microsoft\\.KeyVault\\(SecretUri=`));
     }
@@ -234,5 +235,36 @@ describe('infra/azure.bicep', () => {
   it('outputs no secrets, which would land in the committed env file', () => {
     const outputs = bicep.split('\n').filter((l) => l.startsWith('output '));
     expect(outputs.filter((l) => /listKeys|secret|password|connectionString/i.test(l))).toEqual([]);
+  });
+});
+
+describe('the web app settings and the server configuration', () => {
+  /** What the deployment resolves each setting to, in shape (Key Vault references become secrets). */
+  const deployedValue = (name: string): string => {
+    const guid = '5f0c6a2e-3b1d-4c8e-9a7f-2d4b6c8e0a1f';
+    const values: Record<string, string> = {
+      NODE_ENV: 'production',
+      AUTH_MODE: 'entra',
+      PUBLIC_BASE_URL: 'https://app-switchboard.azurewebsites.net',
+      AUTH_AUTHORITY: 'https://login.microsoftonline.com',
+      AUTH_AUDIENCES: `api://app-switchboard.azurewebsites.net/${guid}`,
+      STORAGE_CONNECTION_STRING: 'DefaultEndpointsProtocol=https;AccountName=stswitchboard;AccountKey=c2VjcmV0;EndpointSuffix=core.windows.net',
+      CREDENTIALS_KEYS: 'ab'.repeat(32),
+      BOT_TYPE: 'SingleTenant',
+      BOT_PASSWORD: 'secret',
+      GRAPH_CLIENT_SECRET: 'secret',
+      APPLICATIONINSIGHTS_CONNECTION_STRING: 'InstrumentationKey=00000000-0000-0000-0000-000000000000',
+    };
+    return values[name] ?? (/(_ID|_IDS)$/.test(name) ? guid : 'x');
+  };
+
+  it('gives the server everything it needs to start in production', () => {
+    const env = Object.fromEntries(azureAppSettings().map((name) => [name, deployedValue(name)]));
+    // Settings App Service itself reads, not the server.
+    for (const platform of ['WEBSITE_RUN_FROM_PACKAGE', 'SCM_DO_BUILD_DURING_DEPLOYMENT', 'APPLICATIONINSIGHTS_CONNECTION_STRING']) delete env[platform];
+    const config = loadConfig({ ...env, PORT: '8080' });
+    expect(config.auth.mode).toBe('entra');
+    expect(config.graph.mode).toBe('graph');
+    expect('connectionString' in config.storage).toBe(true);
   });
 });

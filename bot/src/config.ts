@@ -1,4 +1,7 @@
-import { resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseCredentialKeyring, type CredentialKeyring } from '@switchboard/shared';
 import { z } from 'zod';
 
 /**
@@ -39,6 +42,8 @@ const settings = {
   GRAPH_PAGE_SIZE: { schema: z.coerce.number().int().min(1).max(999).default(999), fix: 'use the number of entries per Graph page, 1 to 999' },
   DIRECTORY_SYNC_SCHEDULE: { schema: z.enum(['on', 'off']).default('on'), fix: 'use on (sync each enterprise on its interval) or off (only on demand)' },
   DIRECTORY_SYNC_LEASE_SECONDS: { schema: z.coerce.number().int().min(2).max(3600).default(120), fix: 'use the seconds after which an interrupted sync may be resumed by another process, e.g. 120' },
+  PUBLIC_BASE_URL: { schema: z.url({ protocol: /^https?$/ }).optional(), fix: 'use the https address carriers reach this server at, e.g. https://switchboard.contoso.com (webhook URLs and signatures use it)' },
+  CREDENTIALS_KEYS: { schema: z.string().min(1).optional(), fix: 'use a key ring "id:key" or "newId:key,oldId:key" (first is current), each key 32 bytes in base64 or hex (openssl rand -base64 32)' },
   BOT_TYPE: { schema: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant'), fix: 'use MultiTenant, SingleTenant or UserAssignedMSI' },
 } as const;
 
@@ -64,6 +69,10 @@ export interface Config {
     | { mode: 'simulator' }
     | { mode: 'none' };
   directorySync: { schedule: boolean; leaseSeconds: number };
+  /** Where carriers reach us; absent: the server's own URL (dev and test only). */
+  publicBaseUrl?: string;
+  /** Seals carrier credentials at rest. */
+  credentialKeyring: CredentialKeyring;
 }
 
 function fail(name: string, message: string): never {
@@ -125,6 +134,32 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
   if (mode === 'entra' && !raw.BOT_ID) fail('BOT_ID', "is missing: the bot needs its Microsoft App ID (a GUID) outside dev mode");
 
+  let publicBaseUrl: string | undefined;
+  if (raw.PUBLIC_BASE_URL) {
+    const url = new URL(raw.PUBLIC_BASE_URL);
+    if (url.protocol !== 'https:' && !(mode === 'dev' && LOOPBACK.has(url.hostname.replace(/^\[|\]$/g, '')))) {
+      fail('PUBLIC_BASE_URL', `is "${raw.PUBLIC_BASE_URL}": carriers must call an https address (http only for loopback in dev mode)`);
+    }
+    if (url.search || url.hash) fail('PUBLIC_BASE_URL', `is "${raw.PUBLIC_BASE_URL}": give the address without query or fragment, e.g. https://switchboard.contoso.com`);
+    publicBaseUrl = `${url.origin}${url.pathname}`.replace(/\/$/, '');
+  }
+
+  let credentialKeyring: CredentialKeyring;
+  if (raw.CREDENTIALS_KEYS) {
+    try {
+      credentialKeyring = parseCredentialKeyring(raw.CREDENTIALS_KEYS);
+    } catch {
+      fail('CREDENTIALS_KEYS', `is not a key ring: ${settings.CREDENTIALS_KEYS.fix}`);
+    }
+  } else if (mode === 'entra') {
+    fail('CREDENTIALS_KEYS', `is missing: AUTH_MODE=entra needs the key that seals carrier credentials; ${settings.CREDENTIALS_KEYS.fix}`);
+  } else if (raw.STORAGE_CONNECTION_STRING) {
+    // Dev/test on an external account: a key for this process only (credentials saved by another process do not decrypt).
+    credentialKeyring = parseCredentialKeyring(`process:${randomBytes(32).toString('base64')}`);
+  } else {
+    credentialKeyring = devKeyring(resolve(raw.DATA_DIR));
+  }
+
   return {
     env: raw.NODE_ENV,
     port: raw.PORT,
@@ -139,5 +174,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bot: { appId: raw.BOT_ID, password: raw.BOT_PASSWORD, tenantId: raw.BOT_TENANT_ID, type: raw.BOT_TYPE },
     graph,
     directorySync: { schedule: raw.DIRECTORY_SYNC_SCHEDULE === 'on', leaseSeconds: raw.DIRECTORY_SYNC_LEASE_SECONDS },
+    ...(publicBaseUrl ? { publicBaseUrl } : {}),
+    credentialKeyring,
   };
+}
+
+/** Dev mode on the embedded storage: a key generated once and kept beside the data (`{DATA_DIR}/credentials.key`). */
+function devKeyring(dataDir: string): CredentialKeyring {
+  const file = join(dataDir, 'credentials.key');
+  try {
+    if (!existsSync(file)) {
+      mkdirSync(dataDir, { recursive: true });
+      try {
+        writeFileSync(file, `dev:${randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error; // another process wrote it first
+      }
+    }
+    return parseCredentialKeyring(readFileSync(file, 'utf8').trim());
+  } catch (error) {
+    return fail('CREDENTIALS_KEYS', `is unset and the dev key file ${file} cannot be used (${(error as Error).message}): fix the file or set CREDENTIALS_KEYS`);
+  }
 }

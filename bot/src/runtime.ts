@@ -102,6 +102,8 @@ export async function startRuntime(config: Config, options: RuntimeOptions = {})
     const services = await createServices(store, {
       ...(graph.source ? { directorySource: graph.source } : {}),
       directorySync: { leaseMs: config.directorySync.leaseSeconds * 1000 },
+      credentialKeyring: config.credentialKeyring,
+      onRoutingError: (error, message) => logger.error({ err: error, enterpriseId: message.enterpriseId, messageId: message.id }, 'routing an inbound message failed; it stays received'),
     });
 
     let devSignIn: DevSignIn | undefined;
@@ -125,7 +127,9 @@ export async function startRuntime(config: Config, options: RuntimeOptions = {})
     });
     const { port } = server.address() as AddressInfo;
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-    logger.info({ url, authMode: config.auth.mode }, 'Switchboard is listening');
+    services.carrierConnections.publicBaseUrl = config.publicBaseUrl ?? url;
+    if (!config.publicBaseUrl && config.auth.mode === 'entra') logger.warn({ url }, 'PUBLIC_BASE_URL is not set: carrier webhook URLs use the local address');
+    logger.info({ url, authMode: config.auth.mode, publicBaseUrl: services.carrierConnections.publicBaseUrl }, 'Switchboard is listening');
 
     const scheduler = new SyncScheduler(services.directorySync, services.enterpriseRepository, logger);
     if (config.directorySync.schedule) {
@@ -145,6 +149,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions = {})
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await services.directorySync.settleAll();
         await services.smsImports.settleAll();
+        await services.inboundSms.settleAll();
         await graph.simulator?.stop();
         await azurite?.stop();
       },

@@ -12,6 +12,7 @@ import { bodyParsing, mountOperations, type Authenticator } from './http/mount';
 import { openApiDocument } from './http/openapi';
 import { restifyErrorBody, sendError } from './http/respond';
 import { staticFiles } from './http/static-files';
+import { mountSmsWebhooks } from './http/sms-webhooks';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -75,6 +76,7 @@ export function createServer(parts: ServerParts): Server {
 
   if (parts.devSignIn) mountDevSignIn(server, parts.devSignIn);
   mountOperations(server, operations, parts.authenticator);
+  mountSmsWebhooks(server, services);
 
   server.post('/api/messages', async (req: Request, res: Response) => {
     if (typeof (req.body as { type?: unknown } | undefined)?.type !== 'string') {

@@ -9,3 +9,4 @@ export * from './validation';
 export * from './services';
 export * from './rules';
 export * from './carriers';
+export * from './messaging';

@@ -16,9 +16,13 @@ import { ConnectSms } from './numbers/connect-sms';
 import { SmsImports, type SmsImportsOptions } from './numbers/import-service';
 import { SmsImportRepository, SMS_IMPORTS_TABLE } from './numbers/import-store';
 import type { TableStore } from './store/table-store';
+import { createCredentialKeyring, type CredentialKeyring } from './carriers/credentials-crypto';
+import { CarrierConnections, CARRIER_CONNECTIONS_TABLE, CARRIER_CONNECTION_INDEX_TABLE } from './messaging/carrier-connections';
+import { InboundSms, MESSAGES_TABLE, UNROUTED_MESSAGES_TABLE } from './messaging/messages';
+import { randomBytes } from 'node:crypto';
 
 /** Every table the product uses; created on start. */
-export const TABLES = [ENTERPRISES_TABLE, ACTIVITY_TABLE, USERS_TABLE, DIRECTORY_SYNC_TABLE, NUMBERS_TABLE, SMS_GROUPS_TABLE, SMS_IMPORTS_TABLE] as const;
+export const TABLES = [ENTERPRISES_TABLE, ACTIVITY_TABLE, USERS_TABLE, DIRECTORY_SYNC_TABLE, NUMBERS_TABLE, SMS_GROUPS_TABLE, SMS_IMPORTS_TABLE, CARRIER_CONNECTIONS_TABLE, CARRIER_CONNECTION_INDEX_TABLE, MESSAGES_TABLE, UNROUTED_MESSAGES_TABLE] as const;
 
 /** The service layer wired to one store: what the bot and the API call. */
 export interface Services {
@@ -46,6 +50,10 @@ export interface Services {
   smsImports: SmsImports;
   /** The Connect SMS view: users with numbers and extensions; SMS on or off for several users at once. */
   connectSms: ConnectSms;
+  /** Carrier connections per enterprise (credentials sealed with the key ring). */
+  carrierConnections: CarrierConnections;
+  /** Carrier webhooks: verify, store (deduplicated), route by the `to` number. */
+  inboundSms: InboundSms;
 }
 
 export interface ServiceOptions {
@@ -53,6 +61,10 @@ export interface ServiceOptions {
   directorySource?: DirectorySource;
   directorySync?: DirectorySyncOptions;
   smsImports?: SmsImportsOptions;
+  /** Seals carrier credentials. Without one (service-level tests only), a random key for this process. */
+  credentialKeyring?: CredentialKeyring;
+  /** Called when routing an inbound message fails after its webhook was answered (it stays `received`). */
+  onRoutingError?: (error: unknown, message: { enterpriseId: string; id: string }) => void;
 }
 
 export async function createServices(store: TableStore, options: ServiceOptions = {}): Promise<Services> {
@@ -94,6 +106,21 @@ export async function createServices(store: TableStore, options: ServiceOptions 
     options.smsImports,
   );
   const connectSms = new ConnectSms({ enterprises: enterpriseRepository, users, userRepository, numbers: numberCache, assignments: smsAssignments, activity });
+  const carrierConnections = new CarrierConnections({
+    store,
+    enterprises: enterpriseRepository,
+    numbers: numberRepository,
+    activity,
+    keyring: options.credentialKeyring ?? createCredentialKeyring('process', { process: randomBytes(32) }),
+  });
+  const inboundSms = new InboundSms({
+    store,
+    connections: carrierConnections,
+    numbers: numberRepository,
+    smsGroups,
+    enterprises: enterpriseRepository,
+    ...(options.onRoutingError ? { onRoutingError: options.onRoutingError } : {}),
+  });
   return {
     store,
     activity,
@@ -110,5 +137,7 @@ export async function createServices(store: TableStore, options: ServiceOptions 
     smsGroups,
     smsImports,
     connectSms,
+    carrierConnections,
+    inboundSms,
   };
 }

@@ -1,6 +1,7 @@
 import type { Services } from '@switchboard/shared';
 import type { Operation } from '../http/operation';
 import { activityOperations } from './activity';
+import { carrierConnectionOperations } from './carrier-connections';
 import { connectSmsOperations } from './connect-sms';
 import { directoryOperations } from './directory';
 import { enterpriseOperations } from './enterprises';
@@ -12,5 +13,5 @@ import { userOperations } from './users';
 
 /** Every admin API operation; mounted on the server and described in the OpenAPI document. */
 export function adminOperations(services: Services): Operation[] {
-  return [...meOperations(), ...enterpriseOperations(services), ...activityOperations(services), ...userOperations(services), ...directoryOperations(services), ...numberOperations(services), ...smsGroupOperations(services), ...smsImportOperations(services), ...connectSmsOperations(services)];
+  return [...meOperations(), ...enterpriseOperations(services), ...activityOperations(services), ...userOperations(services), ...directoryOperations(services), ...numberOperations(services), ...smsGroupOperations(services), ...smsImportOperations(services), ...connectSmsOperations(services), ...carrierConnectionOperations(services)];
 }

@@ -22,6 +22,12 @@ function fileText(bytes: Buffer): string {
   return bytes.toString('utf8');
 }
 
+/** Carrier webhooks: their bodies are kept as the exact bytes received (signatures cover them). */
+export const SMS_WEBHOOK_ROUTE = '/api/sms/:type/:connectionId';
+
+/** The exact request body of a carrier webhook, as read by `bodyParsing`. */
+export const rawBodyOf = (req: Request): Buffer => ((req as unknown as { rawBody?: unknown }).rawBody instanceof Buffer ? (req as unknown as { rawBody: Buffer }).rawBody : Buffer.alloc(0));
+
 /**
  * Body parsing for the server: restify's bodyParser (JSON, `maxBodyBytes`) for every
  * route, except operations with a `fileBody`, whose body is read here up to their own
@@ -33,6 +39,31 @@ export function bodyParsing(operations: readonly Operation[], maxBodyBytes: numb
   const fileOperation = (req: Request) => {
     const route = req.getRoute() as { method?: string; path?: unknown } | undefined;
     return route ? withFiles.get(`${String(route.method).toUpperCase()} ${String(route.path)}`) : undefined;
+  };
+
+  const isWebhook = (req: Request) => {
+    const route = req.getRoute() as { path?: unknown } | undefined;
+    return route?.path === SMS_WEBHOOK_ROUTE;
+  };
+
+  // Webhooks: the raw bytes on `req.rawBody` (a Buffer), never parsed or re-serialized here.
+  const readRawBody = (req: Request, res: Response, next: Next) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= maxBodyBytes) chunks.push(chunk);
+    });
+    req.once('error', (error) => next(error));
+    req.once('end', () => {
+      if (size > maxBodyBytes) {
+        res.send(413, errorBody('payload_too_large', `A webhook body can be at most ${maxBodyBytes} bytes.`, req.getId()));
+        return next(false);
+      }
+      (req as unknown as { rawBody: Buffer }).rawBody = Buffer.concat(chunks);
+      return next();
+    });
+    req.resume();
   };
 
   const readFileBody = (op: Operation, req: Request, res: Response, next: Next) => {
@@ -74,6 +105,7 @@ export function bodyParsing(operations: readonly Operation[], maxBodyBytes: numb
   // The same number of handlers as restify's, each deferring to it unless the route takes files.
   // Without credentials a file is not even read: the answer is 401 whatever its size.
   return standard.map((handler, index) => (req: Request, res: Response, next: Next) => {
+    if (isWebhook(req)) return index === 0 ? readRawBody(req, res, next) : next();
     const op = fileOperation(req);
     if (!op) return handler(req, res, next);
     if (index === 0 && req.header('authorization')) return readFileBody(op, req, res, next);

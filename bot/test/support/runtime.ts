@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import pino from 'pino';
 import { loadConfig } from '../../src/config';
 import { startRuntime, type Runtime } from '../../src/runtime';
@@ -10,7 +11,7 @@ export const silentLogger = () => pino({ level: 'silent' });
  * `env` is merged over a test baseline (dev sign-in unless told otherwise).
  */
 export async function startTestRuntime(env: Record<string, string | undefined> = {}): Promise<Runtime> {
-  const config = loadConfig({ NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', STORAGE_CONNECTION_STRING: testConnectionString(), AUTH_MODE: 'dev', DIRECTORY_SYNC_SCHEDULE: 'off', ...env });
+  const config = loadConfig({ NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', STORAGE_CONNECTION_STRING: testConnectionString(), AUTH_MODE: 'dev', DIRECTORY_SYNC_SCHEDULE: 'off', CREDENTIALS_KEYS: `test:${randomBytes(32).toString('base64')}`, ...env });
   return startRuntime(config, { tablePrefix: uniqueTablePrefix(), logger: silentLogger() });
 }
 
