@@ -1,7 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import {
   createServices,
-  defaultCapabilities,
+  newDirectoryUser,
+  newNumberEntry,
   defaultEnterpriseSettings,
   systemActor,
   TableStore,
@@ -27,39 +28,15 @@ const TENANT = '55555555-5555-4555-8555-555555555555';
 const userId = (i: number) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
 const numberOf = (i: number) => `+1415${5_500_000 + i}`;
 
+const SEEDED_AT = '2026-01-01T00:00:00.000Z';
+
 function user(i: number): DirectoryUser {
-  return {
-    enterpriseId: ENTERPRISE,
-    id: userId(i),
-    userPrincipalName: `user${i}@contoso.com`,
-    displayName: `User ${i}`,
-    mail: null,
-    accountEnabled: true,
-    userType: 'Member',
-    teamsLicensed: true,
-    teamsPhoneLicensed: false,
-    removed: false,
-    inSelection: true,
-    tags: [],
-    sms: { enabled: false, numbers: [] },
-    chatAccess: 'inherit',
-    syncedAt: '2026-01-01T00:00:00.000Z',
-    updatedAt: '2026-01-01T00:00:00.000Z',
-  };
+  const identity = { enterpriseId: ENTERPRISE, id: userId(i), userPrincipalName: `user${i}@contoso.com`, displayName: `User ${i}`, mail: null, accountEnabled: true, userType: 'Member', teamsLicensed: true, teamsPhoneLicensed: false };
+  return newDirectoryUser(identity, SEEDED_AT);
 }
 
 function number(i: number): PhoneNumberEntry {
-  return {
-    enterpriseId: ENTERPRISE,
-    number: numberOf(i) as PhoneNumberEntry['number'],
-    carrierConnectionId: null,
-    capabilities: { ...defaultCapabilities },
-    label: '',
-    extension: null,
-    holder: null,
-    createdAt: '2026-01-01T00:00:00.000Z',
-    updatedAt: '2026-01-01T00:00:00.000Z',
-  };
+  return newNumberEntry(ENTERPRISE, numberOf(i) as PhoneNumberEntry['number'], SEEDED_AT, { label: '', extension: null });
 }
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;

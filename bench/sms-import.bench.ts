@@ -1,7 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import {
   createServices,
-  defaultCapabilities,
+  newDirectoryUser,
+  newNumberEntry,
   defaultEnterpriseSettings,
   TableStore,
   type DirectoryUser,
@@ -35,39 +36,15 @@ const tuning = {
 const userId = (i: number) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
 const numberOf = (i: number) => `+1415${5_550_000 + i}`;
 
+const SEEDED_AT = '2026-01-01T00:00:00.000Z';
+
 function user(i: number): DirectoryUser {
-  return {
-    enterpriseId: ENTERPRISE,
-    id: userId(i),
-    userPrincipalName: `user${i}@contoso.com`,
-    displayName: `User ${i}`,
-    mail: `user${i}@contoso.com`,
-    accountEnabled: true,
-    userType: 'Member',
-    teamsLicensed: i % 20 !== 0,
-    teamsPhoneLicensed: false,
-    removed: false,
-    inSelection: true,
-    tags: [],
-    sms: { enabled: false, numbers: [] },
-    chatAccess: 'inherit',
-    syncedAt: '2026-01-01T00:00:00.000Z',
-    updatedAt: '2026-01-01T00:00:00.000Z',
-  };
+  const identity = { enterpriseId: ENTERPRISE, id: userId(i), userPrincipalName: `user${i}@contoso.com`, displayName: `User ${i}`, mail: `user${i}@contoso.com`, accountEnabled: true, userType: 'Member', teamsLicensed: i % 20 !== 0, teamsPhoneLicensed: false };
+  return newDirectoryUser(identity, SEEDED_AT);
 }
 
 function number(i: number): PhoneNumberEntry {
-  return {
-    enterpriseId: ENTERPRISE,
-    number: numberOf(i) as PhoneNumberEntry['number'],
-    carrierConnectionId: null,
-    capabilities: { ...defaultCapabilities },
-    label: `Line ${i}`,
-    extension: String(2000 + i),
-    holder: null,
-    createdAt: '2026-01-01T00:00:00.000Z',
-    updatedAt: '2026-01-01T00:00:00.000Z',
-  };
+  return newNumberEntry(ENTERPRISE, numberOf(i) as PhoneNumberEntry['number'], SEEDED_AT, { label: `Line ${i}`, extension: String(2000 + i) });
 }
 
 /** The import file: one row per user, a few with two numbers, most with tags, as a spreadsheet saves it. */

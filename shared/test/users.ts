@@ -1,27 +1,11 @@
-import type { DirectoryUser } from '../src/directory/user';
+import { newDirectoryUser, type DirectoryUser } from '../src/directory/user';
 import type { Stored } from '../src/store/repository';
 
 /** A directory user with sensible defaults; `overrides` wins. */
 export function makeUser(overrides: Partial<DirectoryUser> & { id: string }): DirectoryUser {
   const name = overrides.id;
-  return {
-    enterpriseId: 'ent',
-    userPrincipalName: `${name}@contoso.com`,
-    displayName: name,
-    mail: `${name}@contoso.com`,
-    accountEnabled: true,
-    userType: 'Member',
-    teamsLicensed: true,
-    teamsPhoneLicensed: false,
-    removed: false,
-    inSelection: true,
-    tags: [],
-    sms: { enabled: false, numbers: [] },
-    chatAccess: 'inherit',
-    syncedAt: '2026-01-01T00:00:00.000Z',
-    updatedAt: '2026-01-01T00:00:00.000Z',
-    ...overrides,
-  };
+  const identity = { enterpriseId: 'ent', id: name, userPrincipalName: `${name}@contoso.com`, displayName: name, mail: `${name}@contoso.com`, accountEnabled: true, userType: 'Member', teamsLicensed: true, teamsPhoneLicensed: false };
+  return { ...newDirectoryUser(identity, '2026-01-01T00:00:00.000Z'), ...overrides };
 }
 
 export const stored = (value: DirectoryUser, etag = `W/"${value.id}"`): Stored<DirectoryUser> => ({ value, etag });

@@ -34,6 +34,28 @@ export interface DirectoryUser {
   updatedAt: string;
 }
 
+/** The fields Microsoft Graph owns on a directory user; everything else is Switchboard's. */
+export type GraphOwnedFields = Pick<DirectoryUser, 'userPrincipalName' | 'displayName' | 'mail' | 'accountEnabled' | 'userType' | 'teamsLicensed' | 'teamsPhoneLicensed'>;
+
+/** A user as first seen in the directory: Switchboard's fields at their defaults (no tags, SMS off, Chat inherited). */
+export function newDirectoryUser(
+  identity: Pick<DirectoryUser, 'enterpriseId' | 'id'> & GraphOwnedFields,
+  at: string,
+  overrides: Partial<Omit<DirectoryUser, 'enterpriseId' | 'id'>> = {},
+): DirectoryUser {
+  return {
+    ...identity,
+    removed: false,
+    inSelection: true,
+    tags: [],
+    sms: { enabled: false, numbers: [] },
+    chatAccess: 'inherit',
+    syncedAt: at,
+    updatedAt: at,
+    ...overrides,
+  };
+}
+
 /** The SMS chip: enabled, disabled, or not configured (no number yet: the gray chip). */
 export type SmsState = 'enabled' | 'disabled' | 'not-configured';
 export function smsState(user: Pick<DirectoryUser, 'sms'>): SmsState {

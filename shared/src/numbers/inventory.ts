@@ -17,6 +17,7 @@ import {
   describeHolder,
   extensionSchema,
   labelSchema,
+  newNumberEntry,
   numberInputSchema,
   numberViewSchema,
   phoneProblem,
@@ -208,18 +209,7 @@ export class NumberInventory {
   // ---------------------------------------------------------------- adding
 
   private entry(enterpriseId: string, number: E164, details: { carrierConnectionId?: string | null; capabilities?: Capabilities; label?: string; extension?: string | null }): PhoneNumberEntry {
-    const at = this.now().toISOString();
-    return {
-      enterpriseId,
-      number,
-      carrierConnectionId: details.carrierConnectionId ?? null,
-      capabilities: { ...(details.capabilities ?? defaultCapabilities) },
-      label: details.label ?? '',
-      extension: details.extension ?? null,
-      holder: null,
-      createdAt: at,
-      updatedAt: at,
-    };
+    return newNumberEntry(enterpriseId, number, this.now().toISOString(), details);
   }
 
   async add(principal: Principal, enterpriseId: string, input: AddNumber): Promise<NumberView> {

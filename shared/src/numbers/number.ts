@@ -35,6 +35,26 @@ export interface PhoneNumberEntry {
   updatedAt: string;
 }
 
+/** A number as added to the inventory: unassigned, SMS only unless told otherwise. */
+export function newNumberEntry(
+  enterpriseId: string,
+  number: E164,
+  at: string,
+  details: { carrierConnectionId?: string | null; capabilities?: Capabilities; label?: string; extension?: string | null } = {},
+): PhoneNumberEntry {
+  return {
+    enterpriseId,
+    number,
+    carrierConnectionId: details.carrierConnectionId ?? null,
+    capabilities: { ...(details.capabilities ?? defaultCapabilities) },
+    label: details.label ?? '',
+    extension: details.extension ?? null,
+    holder: null,
+    createdAt: at,
+    updatedAt: at,
+  };
+}
+
 export type NumberStatus = 'unassigned' | 'assigned-user' | 'assigned-group';
 
 export function numberStatus(entry: Pick<PhoneNumberEntry, 'holder'>): NumberStatus {

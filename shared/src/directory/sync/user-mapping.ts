@@ -1,10 +1,9 @@
 import type { GraphUser } from '../graph/source';
-import { licensesFrom, type DirectoryUser } from '../user';
+import { licensesFrom, newDirectoryUser, type DirectoryUser, type GraphOwnedFields } from '../user';
 
-/** The fields Graph owns; everything else on a DirectoryUser belongs to Switchboard. */
-type GraphOwned = Pick<DirectoryUser, 'userPrincipalName' | 'displayName' | 'mail' | 'accountEnabled' | 'userType' | 'teamsLicensed' | 'teamsPhoneLicensed'>;
 
-function graphOwned(user: GraphUser): GraphOwned {
+
+function graphOwned(user: GraphUser): GraphOwnedFields {
   return {
     userPrincipalName: user.userPrincipalName ?? user.id,
     displayName: user.displayName ?? user.userPrincipalName ?? '',
@@ -17,7 +16,7 @@ function graphOwned(user: GraphUser): GraphOwned {
 
 const GRAPH_OWNED_KEYS = ['userPrincipalName', 'displayName', 'mail', 'accountEnabled', 'userType', 'teamsLicensed', 'teamsPhoneLicensed'] as const;
 
-const sameGraphFields = (user: DirectoryUser, fields: GraphOwned) => GRAPH_OWNED_KEYS.every((key) => user[key] === fields[key]);
+const sameGraphFields = (user: DirectoryUser, fields: GraphOwnedFields) => GRAPH_OWNED_KEYS.every((key) => user[key] === fields[key]);
 
 /**
  * Merges a Graph user into what we have. Returns undefined when nothing would
@@ -31,18 +30,7 @@ export function mergeGraphUser(
 ): DirectoryUser | undefined {
   const fields = graphOwned(graphUser);
   if (!existing) {
-    return {
-      enterpriseId: context.enterpriseId,
-      id: graphUser.id,
-      ...fields,
-      removed: false,
-      inSelection: context.inSelection,
-      tags: [],
-      sms: { enabled: false, numbers: [] },
-      chatAccess: 'inherit',
-      syncedAt: context.now,
-      updatedAt: context.now,
-    };
+    return newDirectoryUser({ enterpriseId: context.enterpriseId, id: graphUser.id, ...fields }, context.now, { inSelection: context.inSelection });
   }
   const unchanged = sameGraphFields(existing, fields) && !existing.removed && existing.inSelection === context.inSelection;
   if (unchanged && !context.touch) return undefined;

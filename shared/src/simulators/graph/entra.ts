@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { signJwt, verifyJwt } from './jwt';
-import { readBody, sendJson } from './http';
+import { readBody } from '../request-body';
+import { sendJson } from './http';
 import { GraphRequestError } from './odata';
 import { Random, hashString } from './random';
 import type { TenantState } from './tenant';
@@ -121,7 +122,7 @@ async function issueToken(req: IncomingMessage, res: ServerResponse, ctx: EntraC
   if (!contentType.toLowerCase().startsWith('application/x-www-form-urlencoded')) {
     return aadError(res, req, ctx, 400, 'invalid_request', 900144, "The request body must contain the following parameter: 'grant_type'. (Send application/x-www-form-urlencoded.)");
   }
-  const form = new URLSearchParams(await readBody(req));
+  const form = new URLSearchParams((await readBody(req, 64 * 1024)).toString('utf8'));
   const grantType = form.get('grant_type');
   if (!grantType) return aadError(res, req, ctx, 400, 'invalid_request', 900144, "The request body must contain the following parameter: 'grant_type'.");
   if (grantType !== 'client_credentials') {

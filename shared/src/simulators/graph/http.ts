@@ -28,21 +28,3 @@ export function graphErrorBody(code: string, message: string, req: IncomingMessa
 
 export const newRequestId = (): string => randomUUID();
 
-/** The request body as text, refusing anything large (the token endpoint needs a few hundred bytes). */
-export function readBody(req: IncomingMessage, limit = 64 * 1024): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        reject(new Error('request body too large'));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
