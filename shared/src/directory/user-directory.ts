@@ -45,7 +45,7 @@ export interface PurgeResult {
 }
 
 export interface UserDirectoryOptions extends SnapshotCacheOptions {
-  /** Group-owner numbers; provided by the SMS groups capability once it exists. */
+  /** Numbers of the SMS groups each user owns (the SMS groups service), shown as "group owner". */
   groupNumbers?: GroupNumberSource;
   /** Users purged at once. Default 8. */
   bulkConcurrency?: number;
