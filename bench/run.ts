@@ -1,5 +1,6 @@
-import { startAzurite } from '@switchboard/shared';
+import { startAzurite, type RunningAzurite } from '@switchboard/shared';
 import { directorySyncBench } from './directory-sync.bench';
+import { messagingBench } from './messaging.bench';
 import { smsAssignBench } from './sms-assign.bench';
 import { smsImportBench } from './sms-import.bench';
 import { storageLayerBench } from './storage-layer.bench';
@@ -9,14 +10,23 @@ import { usersQueryBench } from './users-query.bench';
  * `npm run bench`: every benchmark, each printing one JSON line per figure
  * ({"name","value","unit"}). Storage benchmarks run on a fresh in-memory Azurite.
  */
+const BENCHES: Record<string, (azurite: RunningAzurite) => Promise<void>> = {
+  'storage-layer': storageLayerBench,
+  'directory-sync': directorySyncBench,
+  'users-query': usersQueryBench,
+  'sms-import': smsImportBench,
+  'sms-assign': smsAssignBench,
+  messaging: messagingBench,
+};
+
+/** `npm run bench` runs them all; `npm run bench -- messaging sms-assign` only those. */
 async function main(): Promise<void> {
+  const asked = process.argv.slice(2);
+  const unknown = asked.filter((name) => !(name in BENCHES));
+  if (unknown.length > 0) throw new Error(`Unknown benchmark ${unknown.join(', ')}: choose from ${Object.keys(BENCHES).join(', ')}.`);
   const azurite = await startAzurite();
   try {
-    await storageLayerBench(azurite);
-    await directorySyncBench(azurite);
-    await usersQueryBench(azurite);
-    await smsImportBench(azurite);
-    await smsAssignBench(azurite);
+    for (const [name, bench] of Object.entries(BENCHES)) if (asked.length === 0 || asked.includes(name)) await bench(azurite);
   } finally {
     await azurite.stop();
   }

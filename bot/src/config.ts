@@ -44,6 +44,11 @@ const settings = {
   DIRECTORY_SYNC_LEASE_SECONDS: { schema: z.coerce.number().int().min(2).max(3600).default(120), fix: 'use the seconds after which an interrupted sync may be resumed by another process, e.g. 120' },
   PUBLIC_BASE_URL: { schema: z.url({ protocol: /^https?$/ }).optional(), fix: 'use the https address carriers reach this server at, e.g. https://switchboard.contoso.com (webhook URLs and signatures use it)' },
   CREDENTIALS_KEYS: { schema: z.string().min(1).optional(), fix: 'use a key ring "id:key" or "newId:key,oldId:key" (first is current), each key 32 bytes in base64 or hex (openssl rand -base64 32)' },
+  TWILIO_API_BASE_URL: { schema: z.url({ protocol: /^https?$/ }).optional(), fix: 'use the Twilio API origin, e.g. https://api.twilio.com (unset: that one)' },
+  TELNYX_API_BASE_URL: { schema: z.url({ protocol: /^https?$/ }).optional(), fix: 'use the Telnyx API origin, e.g. https://api.telnyx.com (unset: that one)' },
+  SIMULATOR_CARRIER_URL: { schema: z.url({ protocol: /^https?$/ }).optional(), fix: 'use the address of a running carrier simulator (unset in dev mode: the built-in one)' },
+  OUTBOUND_WORKER: { schema: z.enum(['on', 'off']).default('on'), fix: 'use on (this process sends queued messages) or off (another process does)' },
+  OUTBOUND_CONCURRENCY: { schema: z.coerce.number().int().min(1).max(1000).default(64), fix: 'use how many sends this process runs at once, 1 to 1000 (default 64)' },
   BOT_TYPE: { schema: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant'), fix: 'use MultiTenant, SingleTenant or UserAssignedMSI' },
 } as const;
 
@@ -73,6 +78,8 @@ export interface Config {
   publicBaseUrl?: string;
   /** Seals carrier credentials at rest. */
   credentialKeyring: CredentialKeyring;
+  /** Sending: whether this process runs a worker, how many sends at once, and carrier API origins (loopback fakes in tests). */
+  outbound: { worker: boolean; concurrency: number; carrierBaseUrls: { twilio?: string; telnyx?: string; simulator?: string } };
 }
 
 function fail(name: string, message: string): never {
@@ -176,6 +183,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     directorySync: { schedule: raw.DIRECTORY_SYNC_SCHEDULE === 'on', leaseSeconds: raw.DIRECTORY_SYNC_LEASE_SECONDS },
     ...(publicBaseUrl ? { publicBaseUrl } : {}),
     credentialKeyring,
+    outbound: {
+      worker: raw.OUTBOUND_WORKER === 'on',
+      concurrency: raw.OUTBOUND_CONCURRENCY,
+      carrierBaseUrls: {
+        ...(raw.TWILIO_API_BASE_URL ? { twilio: raw.TWILIO_API_BASE_URL.replace(/\/$/, '') } : {}),
+        ...(raw.TELNYX_API_BASE_URL ? { telnyx: raw.TELNYX_API_BASE_URL.replace(/\/$/, '') } : {}),
+        ...(raw.SIMULATOR_CARRIER_URL ? { simulator: raw.SIMULATOR_CARRIER_URL.replace(/\/$/, '') } : {}),
+      },
+    },
   };
 }
 

@@ -14,7 +14,7 @@ async function main(): Promise<void> {
     throw error;
   }
 
-  const runtime: Runtime = await startRuntime(config);
+  const runtime: Runtime = await startRuntime(config, { devCarrier: true });
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
@@ -32,7 +32,11 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
-  if (config.auth.mode === 'dev') process.stdout.write(`\nSwitchboard is running at ${runtime.url} (dev sign-in).\n\n`);
+  if (config.auth.mode === 'dev') {
+    process.stdout.write(`\nSwitchboard is running at ${runtime.url} (dev sign-in).\n`);
+    if (runtime.devCarrier) process.stdout.write(`Customer phone: ${runtime.url}/dev/phone\n`);
+    process.stdout.write('\n');
+  }
 }
 
 main().catch((error: unknown) => {

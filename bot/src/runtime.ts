@@ -19,6 +19,8 @@ import { simulatorConnection, startGraphSimulator, type GraphSimulator } from '@
 import type { Config } from './config';
 import { DEV_AUDIENCE, DEV_AUTHORITY, DEV_GRAPH_CLIENT_ID, DEV_PROVIDER_TENANT, DEV_TENANTS, DevSignIn } from './dev/dev-sign-in';
 import { seedDevData } from './dev/seed';
+import { startDevCarrier, type DevCarrier } from './dev/dev-carrier';
+import { mountPhonePage } from './dev/phone-page';
 import { createServer } from './server';
 import { createTeamsAdapter } from './teams/adapter';
 import { createBotApplication } from './teams/bot';
@@ -30,6 +32,8 @@ export interface Runtime {
   logger: Logger;
   /** The built-in Graph simulator, when the configuration asked for it (dev mode). */
   graphSimulator?: GraphSimulator;
+  /** The built-in carrier simulator with the demo enterprises' Simulator connections (dev mode, when asked for). */
+  devCarrier?: DevCarrier;
   stop(): Promise<void>;
 }
 
@@ -37,6 +41,8 @@ export interface RuntimeOptions {
   logger?: Logger;
   /** Table name prefix; lets tests run several servers on one storage account. */
   tablePrefix?: string;
+  /** Dev mode: start the built-in carrier simulator, its connections and numbers, and the customer phone page (/dev/phone). `npm start` asks for it; tests do not. */
+  devCarrier?: boolean;
 }
 
 const VERSION: string = (require('../package.json') as { version: string }).version;
@@ -104,6 +110,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions = {})
       directorySync: { leaseMs: config.directorySync.leaseSeconds * 1000 },
       credentialKeyring: config.credentialKeyring,
       onRoutingError: (error, message) => logger.error({ err: error, enterpriseId: message.enterpriseId, messageId: message.id }, 'routing an inbound message failed; it stays received'),
+      onMessagingError: (error, context) => logger.warn({ err: error, ...context }, 'messaging work failed; it will be retried'),
     });
 
     let devSignIn: DevSignIn | undefined;
@@ -131,6 +138,29 @@ export async function startRuntime(config: Config, options: RuntimeOptions = {})
     if (!config.publicBaseUrl && config.auth.mode === 'entra') logger.warn({ url }, 'PUBLIC_BASE_URL is not set: carrier webhook URLs use the local address');
     logger.info({ url, authMode: config.auth.mode, publicBaseUrl: services.carrierConnections.publicBaseUrl }, 'Switchboard is listening');
 
+    // Dev mode: a carrier to text with. It posts to the local URL (it runs on loopback); SIMULATOR_CARRIER_URL, when set, names another simulator.
+    let devCarrier: DevCarrier | undefined;
+    if (options.devCarrier && config.auth.mode === 'dev' && !config.outbound.carrierBaseUrls.simulator) {
+      try {
+        devCarrier = await startDevCarrier(services, { publicBaseUrl: url, logger });
+      } catch (error) {
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        throw error;
+      }
+      mountPhonePage(server, devCarrier, services);
+      logger.info({ url: `${url}/dev/phone` }, 'customer phone page (dev)');
+    }
+    const carrierBaseUrls = { ...(devCarrier ? { simulator: devCarrier.baseUrl } : {}), ...config.outbound.carrierBaseUrls };
+
+    const worker = config.outbound.worker ? services.createOutboundWorker({ concurrency: config.outbound.concurrency, carrierBaseUrls }) : undefined;
+    if (worker) {
+      worker.start();
+      // A message queued by this process is picked up at once instead of at the next poll.
+      services.outboundSms.onStored(async () => worker.poke());
+      logger.info({ workerId: worker.workerId, concurrency: config.outbound.concurrency }, 'outbound worker started');
+    }
+    services.messageSweep.start();
+
     const scheduler = new SyncScheduler(services.directorySync, services.enterpriseRepository, logger);
     if (config.directorySync.schedule) {
       scheduler.start();
@@ -143,10 +173,14 @@ export async function startRuntime(config: Config, options: RuntimeOptions = {})
       services,
       logger,
       ...(graph.simulator ? { graphSimulator: graph.simulator } : {}),
+      ...(devCarrier ? { devCarrier } : {}),
       async stop() {
         // Stop taking requests and starting syncs, let the work in flight finish, then stop storage.
         scheduler.stop();
         await new Promise<void>((resolve) => server.close(() => resolve()));
+        await worker?.stop();
+        await devCarrier?.stop();
+        await services.messageSweep.stop();
         await services.directorySync.settleAll();
         await services.smsImports.settleAll();
         await services.inboundSms.settleAll();

@@ -21,6 +21,7 @@ const entry = (e164: string, holder: { id: string; name: string } | null, extens
   capabilities: { ...defaultCapabilities },
   label: '',
   extension,
+  segmentsPerSecond: null,
   holder: holder ? { type: 'user', ...holder } : null,
   createdAt: at,
   updatedAt: at,

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import type { SmsMessage, WebhookRequest } from '@switchboard/shared';
+import { CarrierReferences, type SmsMessage, type WebhookRequest } from '@switchboard/shared';
 import { signSimulatorWebhook, startAcsFake, startTelnyxFake, startTwilioFake, type AcsFake, type TelnyxFake, type TwilioFake } from '@switchboard/shared/simulators';
 import { makeUser } from '../../shared/test/users';
+import { makeMessage } from '../../shared/test/messages';
 import { testConnectionString, uniqueTablePrefix } from '../../shared/test/storage';
 import { loadConfig } from '../src/config';
 import { startRuntime, type Runtime } from '../src/runtime';
@@ -240,14 +241,17 @@ describe('carrier connections and inbound SMS', () => {
 
     it('applies status callbacks to stored outbound messages and ignores unknown ones', async () => {
       const now = new Date().toISOString();
-      await runtime.services.inboundSms.messages.create({
-        enterpriseId: 'contoso', id: `${connections.twilio!.id}:SMout1`, direction: 'outbound', connectionId: connections.twilio!.id, carrierType: 'twilio', carrierMessageId: 'SMout1',
-        from: '+14155550800', to: '+12065550100', body: 'out', media: [], status: 'sent', holder: null, recipients: [], errorCode: null, receivedAt: now, createdAt: now, updatedAt: now,
-      });
+      // As the worker leaves a sent message: our id, the carrier's id, and the reference row (Twilio reports carry only the carrier's id).
+      await runtime.services.messages.create(
+        makeMessage('contoso', 'outbound', '+14155550800', '+12065550100', 'out', now, { id: 'out-status-1', connectionId: connections.twilio!.id, carrierType: 'twilio', carrierMessageId: 'SMout1' }),
+      );
+      await new CarrierReferences(runtime.services.store).remember('contoso', connections.twilio!.id, 'SMout1', 'out-status-1');
       const delivered = twilio.statusWebhook(connections.twilio!.webhookUrl, { messageSid: 'SMout1', status: 'delivered' });
       expect((await deliver(delivered)).status).toBe(200);
       expect((await deliver(delivered)).status).toBe(200);
-      expect((await messageOf(connections.twilio!.id, 'SMout1'))?.status).toBe('delivered');
+      const updated = (await runtime.services.messages.get('contoso', 'out-status-1'))?.value;
+      expect(updated?.status).toBe('delivered');
+      expect(updated?.statusHistory.map((change) => change.status)).toEqual(['sent', 'delivered']);
       const before = (await storedMessages()).length;
       expect((await deliver(twilio.statusWebhook(connections.twilio!.webhookUrl, { messageSid: 'SMunknown', status: 'delivered' }))).status).toBe(200);
       expect((await storedMessages()).length).toBe(before);

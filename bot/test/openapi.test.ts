@@ -104,7 +104,7 @@ describe('OpenAPI document', () => {
 
   it('has a validator here that notices answers which do not match (so the checks below can fail)', () => {
     const enterprise = { $ref: '#/components/schemas/Enterprise' };
-    const good = { id: 'e', name: 'E', tenantId: 't', providerId: 'p', createdAt: '2025-01-01T00:00:00.000Z', updatedAt: '2025-01-01T00:00:00.000Z', etag: 'x', settings: { allowProviderManagement: false, chatEnabled: true, syncIntervalMinutes: 15, timeZone: 'UTC', syncGroupIds: [] } };
+    const good = { id: 'e', name: 'E', tenantId: 't', providerId: 'p', createdAt: '2025-01-01T00:00:00.000Z', updatedAt: '2025-01-01T00:00:00.000Z', etag: 'x', settings: { allowProviderManagement: false, chatEnabled: true, syncIntervalMinutes: 15, timeZone: 'UTC', syncGroupIds: [], optOutScope: 'number', optOutReply: 'Unsubscribed.', optInReply: 'Resubscribed.', helpReply: 'Reply STOP to unsubscribe.' } };
     expect(validate(enterprise, good, doc)).toEqual([]);
     const { etag: _etag, ...withoutEtag } = good;
     expect(validate(enterprise, withoutEtag, doc)).toEqual(['etag']);

@@ -25,6 +25,7 @@ const number = (enterpriseId: string, e164: string, overrides: Partial<PhoneNumb
   createdAt: at,
   updatedAt: at,
   ...overrides,
+  segmentsPerSecond: overrides.segmentsPerSecond ?? null,
 });
 
 const n = (last: number) => `+1415555${String(100 + last).padStart(4, '0')}`;

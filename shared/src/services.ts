@@ -18,11 +18,21 @@ import { SmsImportRepository, SMS_IMPORTS_TABLE } from './numbers/import-store';
 import type { TableStore } from './store/table-store';
 import { createCredentialKeyring, type CredentialKeyring } from './carriers/credentials-crypto';
 import { CarrierConnections, CARRIER_CONNECTIONS_TABLE, CARRIER_CONNECTION_INDEX_TABLE } from './messaging/carrier-connections';
-import { InboundSms, MESSAGES_TABLE, UNROUTED_MESSAGES_TABLE } from './messaging/messages';
+import { InboundSms, UNROUTED_MESSAGES_TABLE } from './messaging/messages';
+import { MESSAGES_TABLE, MessageRepository, type SmsMessage } from './messaging/message';
+import { CarrierReferences, CARRIER_REFERENCES_TABLE } from './messaging/carrier-references';
+import { OutboundQueue } from './messaging/outbound-queue';
+import { OutboundSms } from './messaging/outbound';
+import { OutboundWorker, type OutboundWorkerOptions } from './messaging/outbound-worker';
+import { SenderPacer, SENDER_PACING_TABLE } from './messaging/sender-pacing';
+import { MessageSweep } from './messaging/message-sweep';
+import { OptOuts, OPT_OUTS_TABLE } from './messaging/opt-outs';
+import { Conversations, CONVERSATION_TABLES } from './messaging/conversations';
+import { Contacts, CONTACTS_TABLE } from './messaging/contacts';
 import { randomBytes } from 'node:crypto';
 
 /** Every table the product uses; created on start. */
-export const TABLES = [ENTERPRISES_TABLE, ACTIVITY_TABLE, USERS_TABLE, DIRECTORY_SYNC_TABLE, NUMBERS_TABLE, SMS_GROUPS_TABLE, SMS_IMPORTS_TABLE, CARRIER_CONNECTIONS_TABLE, CARRIER_CONNECTION_INDEX_TABLE, MESSAGES_TABLE, UNROUTED_MESSAGES_TABLE] as const;
+export const TABLES = [ENTERPRISES_TABLE, ACTIVITY_TABLE, USERS_TABLE, DIRECTORY_SYNC_TABLE, NUMBERS_TABLE, SMS_GROUPS_TABLE, SMS_IMPORTS_TABLE, CARRIER_CONNECTIONS_TABLE, CARRIER_CONNECTION_INDEX_TABLE, MESSAGES_TABLE, UNROUTED_MESSAGES_TABLE, CARRIER_REFERENCES_TABLE, SENDER_PACING_TABLE, OPT_OUTS_TABLE, ...CONVERSATION_TABLES, CONTACTS_TABLE] as const;
 
 /** The service layer wired to one store: what the bot and the API call. */
 export interface Services {
@@ -54,6 +64,21 @@ export interface Services {
   carrierConnections: CarrierConnections;
   /** Carrier webhooks: verify, store (deduplicated), route by the `to` number. */
   inboundSms: InboundSms;
+  /** Every SMS/MMS, both directions, with in-flight and dead-letter index rows. */
+  messages: MessageRepository;
+  /** Accepts sends: checks, stores, queues (Azure Storage Queues). */
+  outboundSms: OutboundSms;
+  outboundQueue: OutboundQueue;
+  /** A worker that sends what is queued; start as many as wanted, in as many processes. */
+  createOutboundWorker(options?: OutboundWorkerOptions): OutboundWorker;
+  /** Picks up messages a crash left unrouted or unsent. */
+  messageSweep: MessageSweep;
+  /** SMS compliance: STOP / START / HELP, carrier-reported opt-outs, the admins' list; checked before every send. */
+  optOuts: OptOuts;
+  /** Conversations (newest first), history, unread counts, search; fed by the inbound and outbound listeners. */
+  conversations: Conversations;
+  /** Personal and enterprise contacts (names for numbers). */
+  contacts: Contacts;
 }
 
 export interface ServiceOptions {
@@ -65,6 +90,8 @@ export interface ServiceOptions {
   credentialKeyring?: CredentialKeyring;
   /** Called when routing an inbound message fails after its webhook was answered (it stays `received`). */
   onRoutingError?: (error: unknown, message: { enterpriseId: string; id: string }) => void;
+  /** Called when background messaging work fails (queueing, sending, the sweep); the work is retried. */
+  onMessagingError?: (error: unknown, context: { enterpriseId?: string; messageId?: string }) => void;
 }
 
 export async function createServices(store: TableStore, options: ServiceOptions = {}): Promise<Services> {
@@ -113,14 +140,72 @@ export async function createServices(store: TableStore, options: ServiceOptions 
     activity,
     keyring: options.credentialKeyring ?? createCredentialKeyring('process', { process: randomBytes(32) }),
   });
+  const messages = new MessageRepository(store);
+  const carrierReferences = new CarrierReferences(store);
+  const outboundQueue = new OutboundQueue(store.connectionString, { prefix: store.tablePrefix });
+  await outboundQueue.ensure();
+  const pacer = new SenderPacer(store);
+  const reportError = options.onMessagingError ?? (() => undefined);
+  const optOuts = new OptOuts({ store, enterprises: enterpriseRepository, numbers: numberRepository, activity });
+  const outboundSms = new OutboundSms({
+    optOuts,
+    messages,
+    queue: outboundQueue,
+    enterprises: enterpriseRepository,
+    numbers: numberRepository,
+    numberCache,
+    groups: smsGroupRepository,
+    connections: carrierConnections,
+    onQueueError: (error, message) => reportError(error, { enterpriseId: message.enterpriseId, messageId: message.id }),
+  });
   const inboundSms = new InboundSms({
     store,
+    messages,
+    references: carrierReferences,
     connections: carrierConnections,
     numbers: numberRepository,
     smsGroups,
     enterprises: enterpriseRepository,
     ...(options.onRoutingError ? { onRoutingError: options.onRoutingError } : {}),
   });
+  const contacts = new Contacts({ store, enterprises: enterpriseRepository, activity });
+  const conversations = new Conversations({ store, messages, enterprises: enterpriseRepository, numbers: numberRepository, numberCache, groups: smsGroupRepository, contacts });
+  inboundSms.onRouted((message) => conversations.recordMessage(message));
+  inboundSms.onStatus((message) => conversations.recordStatus(message));
+  outboundSms.onStored((message) => conversations.recordMessage(message));
+  outboundSms.onChange((message) => conversations.recordStatus(message));
+  // STOP / START / HELP: recorded, then confirmed to the person (once, even if routing runs again).
+  inboundSms.onRouted(async (message) => {
+    const enterprise = await enterpriseRepository.byId(message.enterpriseId);
+    if (!enterprise) return;
+    const outcome = await optOuts.handleKeyword(message.enterpriseId, message.to, message.from, message.body, enterprise.value.settings);
+    if (outcome) await outboundSms.sendAutomatic(message.enterpriseId, message.to, message.from, outcome.reply, { replyTo: message.id });
+  });
+  const messageSweep = new MessageSweep({
+    enterprises: enterpriseRepository,
+    messages,
+    inbound: inboundSms,
+    queue: outboundQueue,
+    afterStored: (message: SmsMessage) => outboundSms.runStoredListeners(message),
+    onError: reportError,
+  });
+  const createOutboundWorker = (workerOptions: OutboundWorkerOptions = {}) =>
+    new OutboundWorker(
+      {
+        messages,
+        queue: outboundQueue,
+        connections: carrierConnections,
+        numbers: numberRepository,
+        pacer,
+        references: carrierReferences,
+        onCarrierOptOut: async (message) => {
+          await optOuts.recordCarrierOptOut(message.enterpriseId, message.from, message.to, { note: `${message.carrierType} ${message.errorCode ?? ''}`.trim() });
+        },
+        onChange: (message) => outboundSms.runChangeListeners(message),
+        onError: reportError,
+      },
+      workerOptions,
+    );
   return {
     store,
     activity,
@@ -139,5 +224,13 @@ export async function createServices(store: TableStore, options: ServiceOptions 
     connectSms,
     carrierConnections,
     inboundSms,
+    messages,
+    outboundSms,
+    outboundQueue,
+    createOutboundWorker,
+    messageSweep,
+    optOuts,
+    conversations,
+    contacts,
   };
 }

@@ -212,12 +212,14 @@ export class AcsAdapter implements CarrierAdapter {
           const status = word ? STATUS[word.toLowerCase()] : undefined;
           if (!id || !status) return { kind: 'ignored', reason: `The delivery report ${id ?? '(no messageId)'} has status "${word ?? '(none)'}", which has no meaning here.` };
           const details = str(field(data, 'deliveryStatusDetails'));
+          const tag = str(field(data, 'tag'));
           return {
             kind: 'status',
             update: {
               carrierMessageId: id,
               status,
               ...(status !== 'delivered' && status !== 'sent' ? { errorCode: word, ...(details ? { errorMessage: details } : {}) } : {}),
+              ...(tag ? { clientReference: tag } : {}),
               at: isoTime(field(data, 'receivedTimestamp'), new Date(eventTime)),
             },
           };

@@ -138,7 +138,8 @@ export class SimulatorAdapter implements CarrierAdapter {
       if (!status) return [{ kind: 'ignored', reason: `Simulator status "${str(data.status) ?? '(none)'}" has no meaning here.` }];
       const errorCode = str(data.error_code);
       const errorMessage = str(data.error_message);
-      return [{ kind: 'status', update: { carrierMessageId: id, status, ...(errorCode ? { errorCode } : {}), ...(errorMessage ? { errorMessage } : {}), at } }];
+      const clientReference = str(data.client_reference);
+      return [{ kind: 'status', update: { carrierMessageId: id, status, ...(errorCode ? { errorCode } : {}), ...(errorMessage ? { errorMessage } : {}), ...(clientReference ? { clientReference } : {}), at } }];
     }
     return [{ kind: 'ignored', reason: `Simulator event ${type} is not handled.` }];
   }

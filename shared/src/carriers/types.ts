@@ -48,6 +48,8 @@ export interface StatusUpdate {
   status: DeliveryStatus;
   errorCode?: string;
   errorMessage?: string;
+  /** Our message id, when the carrier carries it back (ACS tag, simulator client_reference). */
+  clientReference?: string;
   /** ISO 8601: when the carrier says it happened (or when we received it, if the carrier does not say). */
   at: string;
 }

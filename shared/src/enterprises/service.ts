@@ -14,6 +14,10 @@ const FIELD_LABELS: Record<string, string> = {
   'settings.syncIntervalMinutes': 'the sync interval',
   'settings.timeZone': 'the time zone',
   'settings.allowProviderManagement': 'management by service provider',
+  'settings.optOutScope': 'what a STOP blocks',
+  'settings.optOutReply': 'the reply to STOP',
+  'settings.optInReply': 'the reply to START',
+  'settings.helpReply': 'the reply to HELP',
 };
 
 function describeFields(paths: string[]): string {

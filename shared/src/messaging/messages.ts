@@ -3,80 +3,21 @@ import { z } from 'zod';
 import type { Principal } from '../access/principal';
 import { requireAdminOf } from '../access/policy';
 import { createCarrierAdapter, webhookAnswer, type WebhookAnswer } from '../carriers/factory';
-import type { CarrierType, DeliveryStatus, InboundMedia, InboundMessage, StatusUpdate, WebhookEvent, WebhookRequest } from '../carriers/types';
+import type { CarrierType, InboundMessage, StatusUpdate, WebhookEvent, WebhookRequest } from '../carriers/types';
 import type { EnterpriseRepository } from '../enterprises/repository';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
-import type { NumberHolder } from '../numbers/number';
 import type { NumberRepository } from '../numbers/number-repository';
 import type { SmsGroups } from '../numbers/sms-groups';
 import { Repository, type RepositoryDefinition, type Stored } from '../store/repository';
+import { countSegments } from '../rules/segments';
 import type { TableStore } from '../store/table-store';
 import type { CarrierConnections } from './carrier-connections';
+import type { CarrierReferences } from './carrier-references';
+import { conversationIdOf } from './conversation-id';
+import { deliveryRank, invertedTime, MessageRepository, messageIdOf, withStatus, type SmsMessage } from './message';
 
-export const MESSAGES_TABLE = 'messages';
+export * from './message';
 export const UNROUTED_MESSAGES_TABLE = 'unroutedmessages';
-
-export type InboundStatus = 'received' | 'routed' | 'unrouted';
-
-/** One SMS/MMS, partition = enterprise, id = `{connectionId}:{carrierMessageId}` (a redelivered webhook is the same row). */
-export interface SmsMessage {
-  enterpriseId: string;
-  id: string;
-  direction: 'inbound' | 'outbound';
-  connectionId: string;
-  carrierType: CarrierType;
-  carrierMessageId: string;
-  from: string;
-  to: string;
-  body: string;
-  media: InboundMedia[];
-  /** Inbound: received → routed | unrouted. Outbound: the delivery status. */
-  status: InboundStatus | DeliveryStatus;
-  /** Inbound: who the `to` number belonged to when routed. */
-  holder: NumberHolder | null;
-  /** Inbound: the user ids it goes to (the user, or the SMS group's members). */
-  recipients: string[];
-  errorCode: string | null;
-  receivedAt: string;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export const messageIdOf = (connectionId: string, carrierMessageId: string) => `${connectionId}:${carrierMessageId}`;
-
-const json = <T>(value: unknown, fallback: T): T => (typeof value === 'string' && value !== '' ? (JSON.parse(value) as T) : fallback);
-
-const definition: RepositoryDefinition<SmsMessage> = {
-  table: MESSAGES_TABLE,
-  entityName: 'message',
-  partitionOf: (m) => m.enterpriseId,
-  idOf: (m) => m.id,
-  toEntity: ({ enterpriseId: _e, id: _i, media, holder, recipients, ...rest }) => ({
-    ...rest,
-    media: JSON.stringify(media),
-    holder: holder ? JSON.stringify(holder) : '',
-    recipients: JSON.stringify(recipients),
-  }),
-  fromEntity: (p, keys) => ({
-    enterpriseId: keys.partition,
-    id: keys.id,
-    direction: p.direction === 'outbound' ? 'outbound' : 'inbound',
-    connectionId: String(p.connectionId),
-    carrierType: String(p.carrierType) as CarrierType,
-    carrierMessageId: String(p.carrierMessageId),
-    from: String(p.from),
-    to: String(p.to),
-    body: String(p.body ?? ''),
-    media: json<InboundMedia[]>(p.media, []),
-    status: String(p.status) as SmsMessage['status'],
-    holder: json<NumberHolder | null>(p.holder, null),
-    recipients: json<string[]>(p.recipients, []),
-    errorCode: typeof p.errorCode === 'string' ? p.errorCode : null,
-    receivedAt: String(p.receivedAt),
-    createdAt: String(p.createdAt),
-    updatedAt: String(p.updatedAt),
-  }),
-};
 
 /** The admins' list of messages nobody holds the number of, newest first (RowKey = inverted time). */
 interface UnroutedEntry {
@@ -110,11 +51,8 @@ const unroutedDefinition: RepositoryDefinition<UnroutedEntry> = {
   }),
 };
 
-const MAX_TIME = 9_999_999_999_999;
 function unroutedKey(message: SmsMessage): string {
-  const at = Date.parse(message.receivedAt);
-  const inverted = String(MAX_TIME - (Number.isNaN(at) ? 0 : at)).padStart(13, '0');
-  return `${inverted}-${createHash('sha256').update(message.id).digest('hex').slice(0, 16)}`;
+  return `${invertedTime(message.receivedAt)}-${createHash('sha256').update(message.id).digest('hex').slice(0, 16)}`;
 }
 
 export const unroutedMessageSchema = z
@@ -138,11 +76,22 @@ export const unroutedQuerySchema = z.object({
   continuationToken: z.string().min(1).optional().describe('From the previous page.'),
 });
 
+/** The `ref` query parameter of our status callback URLs. */
+function referenceOf(url: string): string | undefined {
+  try {
+    return new URL(url).searchParams.get('ref') ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** What the webhook route needs to answer: the status, content type and body. */
 export type InboundWebhookResult = WebhookAnswer;
 
 export interface InboundSmsDeps {
   store: TableStore;
+  messages: MessageRepository;
+  references: CarrierReferences;
   connections: CarrierConnections;
   numbers: NumberRepository;
   smsGroups: SmsGroups;
@@ -151,20 +100,35 @@ export interface InboundSmsDeps {
   onRoutingError?: (error: unknown, message: { enterpriseId: string; id: string }) => void;
 }
 
-const FINAL_STATUSES = new Set<string>(['delivered', 'undelivered', 'failed']);
+/** Work that follows a routed inbound message (conversation, opt-out keywords, delivery to Teams). Must be idempotent. */
+export type RoutedListener = (message: SmsMessage) => Promise<void>;
+/** Work that follows a status change of an outbound message. */
+export type StatusListener = (message: SmsMessage) => Promise<void>;
 
 /**
  * Carrier webhooks: verify, store durably (deduplicated), answer; then route each new
  * inbound message by its `to` number (user, SMS group, or the admins' unrouted list).
  */
 export class InboundSms {
-  readonly messages: Repository<SmsMessage>;
+  readonly messages: MessageRepository;
   private readonly unrouted: Repository<UnroutedEntry>;
   private readonly pending = new Set<Promise<void>>();
+  private readonly routedListeners: RoutedListener[] = [];
+  private readonly statusListeners: StatusListener[] = [];
 
   constructor(private readonly deps: InboundSmsDeps) {
-    this.messages = new Repository(deps.store, definition);
+    this.messages = deps.messages;
     this.unrouted = new Repository(deps.store, unroutedDefinition);
+  }
+
+  /** Runs after each inbound message is routed (also when the sweep routes it after a crash). */
+  onRouted(listener: RoutedListener): void {
+    this.routedListeners.push(listener);
+  }
+
+  /** Runs after a carrier's status report changed an outbound message. */
+  onStatus(listener: StatusListener): void {
+    this.statusListeners.push(listener);
   }
 
   /**
@@ -186,23 +150,28 @@ export class InboundSms {
       if (error instanceof Error && 'status' in error) throw error;
       throw new ValidationError('The webhook body could not be read.');
     }
+    // Our status callback URLs carry our message id (see OutboundWorker): the fastest and surest match.
+    const reference = referenceOf(request.url);
     const toRoute: string[] = [];
+    const changed: SmsMessage[] = [];
     for (const event of events) {
       if (event.kind === 'inbound') {
         const id = await this.storeInbound(connection.enterpriseId, connection.id, connection.type, event.message);
         if (id) toRoute.push(id);
       } else if (event.kind === 'status') {
-        await this.applyStatus(connection.enterpriseId, connection.id, event.update);
+        const updated = await this.applyStatus(connection.enterpriseId, connection.id, event.update, events.length === 1 ? reference : undefined);
+        if (updated) changed.push(updated);
       }
     }
     const answer = webhookAnswer(connection.type, events);
-    if (toRoute.length > 0) this.routeLater(connection.enterpriseId, toRoute);
+    if (toRoute.length > 0 || changed.length > 0) this.later(connection.enterpriseId, toRoute, changed);
     return answer;
   }
 
   /** Creates the row; an existing one (a redelivery) is success. Returns the id when it still needs routing. */
   private async storeInbound(enterpriseId: string, connectionId: string, carrierType: CarrierType, inbound: InboundMessage): Promise<string | undefined> {
     const now = new Date().toISOString();
+    const count = countSegments(inbound.body);
     const message: SmsMessage = {
       enterpriseId,
       id: messageIdOf(connectionId, inbound.carrierMessageId),
@@ -218,6 +187,18 @@ export class InboundSms {
       holder: null,
       recipients: [],
       errorCode: null,
+      conversationId: conversationIdOf(inbound.to, inbound.from),
+      sentBy: null,
+      sentByName: null,
+      segments: count.segments,
+      encoding: count.encoding,
+      statusHistory: [{ status: 'received', at: now }],
+      attempts: 0,
+      failureReason: null,
+      claimedBy: null,
+      claimUntil: null,
+      nextAttemptAt: null,
+      deadLetteredAt: null,
       receivedAt: inbound.receivedAt || now,
       createdAt: now,
       updatedAt: now,
@@ -233,23 +214,35 @@ export class InboundSms {
     }
   }
 
-  /** Updates a stored outbound message; statuses for messages we do not know are ignored. */
-  private async applyStatus(enterpriseId: string, connectionId: string, update: StatusUpdate): Promise<void> {
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const current = await this.messages.get(enterpriseId, messageIdOf(connectionId, update.carrierMessageId));
-      if (!current || current.value.direction !== 'outbound') return;
-      if (current.value.status === update.status) return; // a redelivered status
-      if (FINAL_STATUSES.has(current.value.status) && !FINAL_STATUSES.has(update.status)) return; // a late, out-of-order report
+  /**
+   * Moves a stored outbound message forward (never back: reports arrive out of order and
+   * twice). Found by our reference when the callback URL carries it, else by the carrier's id.
+   */
+  private async applyStatus(enterpriseId: string, connectionId: string, update: StatusUpdate, reference: string | undefined): Promise<SmsMessage | undefined> {
+    const id = reference ?? update.clientReference ?? (await this.deps.references.messageIdOf(enterpriseId, connectionId, update.carrierMessageId));
+    if (!id) return undefined;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const current = await this.messages.get(enterpriseId, id);
+      if (!current || current.value.direction !== 'outbound') return undefined;
+      const message = current.value;
+      if (message.carrierMessageId && message.carrierMessageId !== update.carrierMessageId) return undefined; // not this message's report
+      if (deliveryRank(update.status) <= deliveryRank(message.status)) {
+        if (message.carrierMessageId) return undefined; // a redelivered or late report
+        // The report beat the worker's own write: keep the carrier id, the worker keeps the status.
+      }
+      const moved = deliveryRank(update.status) > deliveryRank(message.status) ? withStatus(message, update.status, update.at || new Date().toISOString(), update.errorCode) : message;
+      const next: SmsMessage = { ...moved, carrierMessageId: update.carrierMessageId, updatedAt: new Date().toISOString() };
       try {
-        await this.messages.update(current, { ...current.value, status: update.status, errorCode: update.errorCode ?? null, updatedAt: new Date().toISOString() });
-        return;
+        await this.messages.update(current, next);
+        return next.status !== message.status ? next : undefined;
       } catch (error) {
         if (!(error instanceof ConflictError)) throw error;
       }
     }
+    return undefined;
   }
 
-  private routeLater(enterpriseId: string, ids: readonly string[]): void {
+  private later(enterpriseId: string, ids: readonly string[], changed: readonly SmsMessage[]): void {
     const work: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve))
       .then(async () => {
         for (const id of ids) {
@@ -259,12 +252,20 @@ export class InboundSms {
             this.deps.onRoutingError?.(error, { enterpriseId, id });
           }
         }
+        for (const message of changed) {
+          for (const listener of this.statusListeners) {
+            await listener(message).catch((error: unknown) => this.deps.onRoutingError?.(error, message));
+          }
+        }
       })
       .finally(() => this.pending.delete(work));
     this.pending.add(work);
   }
 
-  /** Routes a received message by its `to` number: to the user, to the SMS group's members, or to the unrouted list. Idempotent. */
+  /**
+   * Routes a received message by its `to` number: to the user, to the SMS group's members,
+   * or to the unrouted list, after running the routed listeners. Idempotent.
+   */
   async route(enterpriseId: string, id: string): Promise<Stored<SmsMessage> | undefined> {
     for (let attempt = 0; attempt < 3; attempt++) {
       const current = await this.messages.get(enterpriseId, id);
@@ -272,16 +273,20 @@ export class InboundSms {
       const message = current.value;
       const entry = await this.deps.numbers.get(enterpriseId, message.to);
       const holder = entry?.value.holder ?? null;
+      const at = new Date().toISOString();
       let next: SmsMessage;
       if (holder?.type === 'user') {
-        next = { ...message, status: 'routed', holder, recipients: [holder.id] };
+        next = { ...withStatus(message, 'routed', at), holder, recipients: [holder.id] };
       } else if (holder?.type === 'group') {
-        next = { ...message, status: 'routed', holder, recipients: await this.deps.smsGroups.membersOf(enterpriseId, message.to) };
+        next = { ...withStatus(message, 'routed', at), holder, recipients: await this.deps.smsGroups.membersOf(enterpriseId, message.to) };
       } else {
         // Listed first: a crash before the update leaves the message 'received', to be routed again (same list row).
         await this.listUnrouted(message);
-        next = { ...message, status: 'unrouted', holder: null, recipients: [] };
+        next = { ...withStatus(message, 'unrouted', at), holder: null, recipients: [] };
       }
+      // Follow-up work first: the message stays in flight until it is done, so a crash
+      // in between means the sweep runs it again (listeners are idempotent).
+      for (const listener of this.routedListeners) await listener(next);
       try {
         return await this.messages.update(current, { ...next, updatedAt: new Date().toISOString() });
       } catch (error) {

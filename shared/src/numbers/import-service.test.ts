@@ -33,6 +33,7 @@ async function world(options: ServiceOptions['smsImports'] = {}, users = 30) {
       capabilities: { sms: true, mms: false, voice: false },
       label: '',
       extension: null,
+      segmentsPerSecond: null,
       holder: null,
       createdAt: at,
       updatedAt: at,

@@ -16,6 +16,7 @@ import {
   defaultCountrySchema,
   describeHolder,
   extensionSchema,
+  segmentsPerSecondSchema,
   labelSchema,
   newNumberEntry,
   numberInputSchema,
@@ -68,6 +69,7 @@ export const updateNumberBodySchema = z
     capabilities: capabilitiesSchema.optional(),
     carrierConnectionId: carrierConnectionIdSchema.nullable().optional().describe('The carrier connection, or null for none.'),
     extension: extensionSchema.nullable().optional().describe('The extension, or null for none.'),
+    segmentsPerSecond: segmentsPerSecondSchema.nullable().optional(),
   })
   .strict()
   .meta({ id: 'UpdatePhoneNumber' });
@@ -382,6 +384,7 @@ export class NumberInventory {
       capabilities: patch.capabilities ? { ...patch.capabilities } : before.capabilities,
       carrierConnectionId: patch.carrierConnectionId === undefined ? before.carrierConnectionId : patch.carrierConnectionId,
       extension: patch.extension === undefined ? before.extension : patch.extension,
+      segmentsPerSecond: patch.segmentsPerSecond === undefined ? before.segmentsPerSecond : patch.segmentsPerSecond,
     };
     if (before.holder && before.capabilities.sms && !next.capabilities.sms) {
       const message = `${formatInternational(number)} is assigned to ${describeHolder(before.holder)}, who uses it for SMS; unassign it before turning SMS off.`;
@@ -423,12 +426,13 @@ export class NumberInventory {
     });
   }
 
-  private detailsOf(entry: { label?: string; capabilities?: Capabilities; carrierConnectionId?: string | null; extension?: string | null }) {
+  private detailsOf(entry: { label?: string; capabilities?: Capabilities; carrierConnectionId?: string | null; extension?: string | null; segmentsPerSecond?: number | null }) {
     return {
       label: entry.label ?? '',
       capabilities: entry.capabilities ?? defaultCapabilities,
       carrierConnectionId: entry.carrierConnectionId ?? null,
       ...('extension' in entry ? { extension: entry.extension ?? null } : {}),
+      ...('segmentsPerSecond' in entry ? { segmentsPerSecond: entry.segmentsPerSecond ?? null } : {}),
     };
   }
 

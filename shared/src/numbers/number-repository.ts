@@ -26,6 +26,7 @@ const definition: RepositoryDefinition<PhoneNumberEntry> = {
     capabilities: JSON.stringify(n.capabilities),
     label: n.label,
     extension: n.extension,
+    segmentsPerSecond: n.segmentsPerSecond,
     holderType: n.holder?.type ?? null,
     holderId: n.holder?.id ?? null,
     holderName: n.holder?.name ?? null,
@@ -39,6 +40,7 @@ const definition: RepositoryDefinition<PhoneNumberEntry> = {
     capabilities: JSON.parse(String(p.capabilities)) as Capabilities,
     label: String(p.label ?? ''),
     extension: typeof p.extension === 'string' ? p.extension : null,
+    segmentsPerSecond: typeof p.segmentsPerSecond === 'number' ? p.segmentsPerSecond : null,
     holder:
       typeof p.holderType === 'string' && typeof p.holderId === 'string'
         ? ({ type: p.holderType, id: p.holderId, name: String(p.holderName ?? p.holderId) } as NumberHolder)

@@ -123,7 +123,7 @@ describe('the numbers query', () => {
   const at = '2026-01-01T00:00:00.000Z';
   const entry = (number: string, over: Partial<PhoneNumberEntry> = {}): IndexedNumber =>
     indexNumber({
-      value: { enterpriseId: 'e', number: number as PhoneNumberEntry['number'], carrierConnectionId: null, capabilities: { sms: true, mms: false, voice: false }, label: '', extension: null, holder: null, createdAt: at, updatedAt: at, ...over },
+      value: { enterpriseId: 'e', number: number as PhoneNumberEntry['number'], carrierConnectionId: null, capabilities: { sms: true, mms: false, voice: false }, label: '', extension: null, segmentsPerSecond: null, holder: null, createdAt: at, updatedAt: at, ...over },
       etag: `W/"${number}"`,
     });
   const all = [

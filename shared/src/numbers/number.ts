@@ -30,10 +30,15 @@ export interface PhoneNumberEntry {
   label: string;
   /** The extension shown in the Connect SMS view (the user's PBX extension), if any. */
   extension: string | null;
+  /** Sending pace in SMS segments per second; null = the default for long codes (1/s). */
+  segmentsPerSecond: number | null;
   holder: NumberHolder | null;
   createdAt: string;
   updatedAt: string;
 }
+
+/** US long codes are allowed about one segment a second; carriers queue (for hours) beyond it. */
+export const DEFAULT_SEGMENTS_PER_SECOND = 1;
 
 /** A number as added to the inventory: unassigned, SMS only unless told otherwise. */
 export function newNumberEntry(
@@ -49,6 +54,7 @@ export function newNumberEntry(
     capabilities: { ...(details.capabilities ?? defaultCapabilities) },
     label: details.label ?? '',
     extension: details.extension ?? null,
+    segmentsPerSecond: null,
     holder: null,
     createdAt: at,
     updatedAt: at,
@@ -85,6 +91,13 @@ export const labelSchema = z
   .regex(/^[^\p{Cc}]*$/u, 'A label cannot contain line breaks, tabs or other control characters.')
   .describe('What the number is for, e.g. "Front desk".');
 
+/** What a carrier allows one number: long code 1/s, toll-free 3/s, short code up to 100/s. */
+export const segmentsPerSecondSchema = z
+  .number()
+  .positive('The pace must be more than 0 segments per second.')
+  .max(1000, 'At most 1000 segments per second.')
+  .describe('Sending pace in SMS segments per second (long code 1, toll-free 3, short code up to 100); null for the default, 1.');
+
 /** A PBX extension: 1 to 10 digits. */
 export const extensionSchema = z
   .string()
@@ -120,6 +133,7 @@ export interface NumberView {
   capabilities: Capabilities;
   carrierConnectionId: string | null;
   extension: string | null;
+  segmentsPerSecond: number | null;
   status: NumberStatus;
   holder: NumberHolder | null;
   createdAt: string;
@@ -137,6 +151,7 @@ export function toNumberView(stored: { value: PhoneNumberEntry; etag: string }, 
     capabilities: { ...n.capabilities },
     carrierConnectionId: n.carrierConnectionId,
     extension: n.extension,
+    segmentsPerSecond: n.segmentsPerSecond,
     status: numberStatus(n),
     holder: n.holder ? { ...n.holder } : null,
     createdAt: n.createdAt,
@@ -161,6 +176,7 @@ export const numberViewSchema = z
     capabilities: z.object({ sms: z.boolean(), mms: z.boolean(), voice: z.boolean() }),
     carrierConnectionId: z.string().nullable(),
     extension: z.string().nullable(),
+    segmentsPerSecond: z.number().nullable().describe('Sending pace in SMS segments per second; null = 1 (a long code).'),
     status: z.enum(numberStatusValues),
     holder: numberHolderSchema.nullable().describe('Who holds the number; null when unassigned.'),
     createdAt: z.string(),

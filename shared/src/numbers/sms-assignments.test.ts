@@ -69,6 +69,7 @@ async function world(users: Array<Partial<DirectoryUser> & { id: string }>, numb
       createdAt: at,
       updatedAt: at,
       ...n,
+      segmentsPerSecond: n.segmentsPerSecond ?? null,
       number: n.number as PhoneNumberEntry['number'],
     })),
   );

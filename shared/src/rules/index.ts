@@ -1,1 +1,3 @@
+export * from './opt-out-keywords';
 export * from './phone';
+export * from './segments';

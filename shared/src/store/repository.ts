@@ -407,6 +407,32 @@ export class Repository<T> {
     } while (continuationToken);
   }
 
+  /**
+   * One page of an index's claims in key order: `{ key, holderId }`. Work lists kept
+   * as index rows (messages still in flight, dead letters) are read this way.
+   */
+  async listIndex(partition: string, indexName: string, options: { pageSize?: number; continuationToken?: string } = {}): Promise<Page<{ key: string; holderId: string }>> {
+    if (!(this.definition.indexes ?? []).some((index) => index.name === indexName)) throw new Error(`Unknown index "${indexName}" on ${this.definition.table}`);
+    if (options.continuationToken !== undefined) checkContinuationToken(options.continuationToken);
+    const prefix = `${INDEX_PREFIX}${indexName}${INDEX_PREFIX}`;
+    // The prefix ends with '!': every key of this index sorts before the same text ending in '"'.
+    const filter = `PartitionKey eq ${odataString(escapeKey(partition))} and RowKey ge ${odataString(prefix)} and RowKey lt ${odataString(`${INDEX_PREFIX}${indexName}"`)}`;
+    let token = options.continuationToken;
+    for (;;) {
+      const from = token;
+      const page = await this.store.run((abortSignal) =>
+        this.client
+          .listEntities<{ holderId: string }>({ queryOptions: { filter }, abortSignal })
+          .byPage({ maxPageSize: options.pageSize ?? 100, ...(from ? { continuationToken: from } : {}) })
+          .next(),
+      );
+      if (page.done) return { items: [] };
+      const items = page.value.map((row) => ({ key: unescapeKey((row.rowKey ?? '').slice(prefix.length)), holderId: String(row.holderId) }));
+      token = page.value.continuationToken;
+      if (items.length > 0 || !token) return token ? { items, continuationToken: token } : { items };
+    }
+  }
+
   private partitionFilter(partition: string, extra?: string): string {
     const base = `PartitionKey eq ${odataString(escapeKey(partition))} and ${ENTITY_ROWS}`;
     return extra ? `${base} and (${extra})` : base;

@@ -10,7 +10,7 @@ const enterprise: Enterprise = {
   createdAt: '2025-01-01T00:00:00.000Z',
   updatedAt: '2025-01-01T00:00:00.000Z',
   etag: 'W/"1"',
-  settings: { allowProviderManagement: false, chatEnabled: true, syncIntervalMinutes: 15, timeZone: 'UTC', syncGroupIds: [] },
+  settings: { allowProviderManagement: false, chatEnabled: true, syncIntervalMinutes: 15, timeZone: 'UTC', syncGroupIds: [], optOutScope: 'number', optOutReply: 'Unsubscribed.', optInReply: 'Resubscribed.', helpReply: 'Reply STOP to unsubscribe.' },
 };
 
 describe('settings form', () => {

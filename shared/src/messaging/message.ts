@@ -1,0 +1,168 @@
+import type { CarrierType, DeliveryStatus, InboundMedia } from '../carriers/types';
+import type { NumberHolder } from '../numbers/number';
+import { Repository, type RepositoryDefinition, type UniqueIndex } from '../store/repository';
+import type { TableStore } from '../store/table-store';
+
+export const MESSAGES_TABLE = 'messages';
+
+export type InboundStatus = 'received' | 'routed' | 'unrouted';
+export type MessageStatus = InboundStatus | DeliveryStatus;
+
+export interface StatusChange {
+  status: MessageStatus;
+  at: string;
+  errorCode?: string;
+}
+
+/**
+ * One SMS/MMS, partition = enterprise. Inbound id = `{connectionId}:{carrierMessageId}`
+ * (a redelivered webhook is the same row); outbound id = `out-…` (ours, made before any
+ * carrier is called).
+ */
+export interface SmsMessage {
+  enterpriseId: string;
+  id: string;
+  direction: 'inbound' | 'outbound';
+  connectionId: string;
+  carrierType: CarrierType;
+  /** Outbound: empty until the carrier accepted it. */
+  carrierMessageId: string;
+  from: string;
+  to: string;
+  body: string;
+  media: InboundMedia[];
+  /** Inbound: received → routed | unrouted. Outbound: queued → sending → sent → delivered | undelivered | failed. */
+  status: MessageStatus;
+  /** Inbound: who the `to` number belonged to when routed. */
+  holder: NumberHolder | null;
+  /** Inbound: the user ids it goes to (the user, or the SMS group's members). */
+  recipients: string[];
+  errorCode: string | null;
+  /** The enterprise number x the other party (see conversationIdOf). */
+  conversationId: string;
+  /** Outbound: the directory user id of the Teams user who sent it (null: an automatic reply such as a STOP confirmation). */
+  sentBy: string | null;
+  sentByName: string | null;
+  segments: number;
+  encoding: 'GSM-7' | 'UCS-2';
+  /** Every status the message went through, oldest first. */
+  statusHistory: StatusChange[];
+  /** Outbound: send attempts made so far. */
+  attempts: number;
+  /** Why it failed or was dead-lettered, in words for the sender. */
+  failureReason: string | null;
+  /** Outbound: the worker that claimed it last (kept after the send), and until when its claim holds. */
+  claimedBy: string | null;
+  claimUntil: string | null;
+  /** Outbound: not before (a retry's backoff, or a pacing slot further away). */
+  nextAttemptAt: string | null;
+  /** Outbound: set when the last attempt failed and the message was given up. */
+  deadLetteredAt: string | null;
+  receivedAt: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export const messageIdOf = (connectionId: string, carrierMessageId: string) => `${connectionId}:${carrierMessageId}`;
+
+/** Statuses in the order a message moves through them: a late report never moves it back. */
+const DELIVERY_RANK: Record<string, number> = { queued: 0, sending: 1, sent: 2, delivered: 3, undelivered: 3, failed: 3 };
+export const deliveryRank = (status: string): number => DELIVERY_RANK[status] ?? -1;
+export const isFinalDelivery = (status: string): boolean => deliveryRank(status) === 3;
+
+/** Still work to do: an inbound message not routed yet, an outbound one not handed to the carrier yet. */
+export function isInFlight(message: Pick<SmsMessage, 'direction' | 'status'>): boolean {
+  return message.direction === 'inbound' ? message.status === 'received' : message.status === 'queued' || message.status === 'sending';
+}
+
+const MAX_TIME = 9_999_999_999_999;
+/** Sorts newest first as a key. */
+export const invertedTime = (iso: string): string => String(MAX_TIME - (Date.parse(iso) || 0)).padStart(13, '0');
+
+/**
+ * Index rows kept in the same transaction as the message, so a crash can never lose
+ * track of work: `inflight` lists messages still to route or send (oldest first, for
+ * the sweep), `deadletter` the outbound messages given up (newest first, for admins).
+ */
+export const INFLIGHT_INDEX = 'inflight';
+export const DEAD_LETTER_INDEX = 'deadletter';
+
+const indexes: UniqueIndex<SmsMessage>[] = [
+  {
+    name: INFLIGHT_INDEX,
+    keys: (m) => (isInFlight(m) ? [`${m.createdAt}|${m.id}`] : []),
+    conflictMessage: (key) => `The message ${key} is already in flight.`,
+  },
+  {
+    name: DEAD_LETTER_INDEX,
+    keys: (m) => (m.deadLetteredAt ? [`${invertedTime(m.deadLetteredAt)}|${m.id}`] : []),
+    conflictMessage: (key) => `The message ${key} is already dead-lettered.`,
+  },
+];
+
+const json = <T>(value: unknown, fallback: T): T => (typeof value === 'string' && value !== '' ? (JSON.parse(value) as T) : fallback);
+const optionalString = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null);
+
+const definition: RepositoryDefinition<SmsMessage> = {
+  table: MESSAGES_TABLE,
+  entityName: 'message',
+  partitionOf: (m) => m.enterpriseId,
+  idOf: (m) => m.id,
+  toEntity: ({ enterpriseId: _e, id: _i, media, holder, recipients, statusHistory, ...rest }) => ({
+    ...rest,
+    media: JSON.stringify(media),
+    holder: holder ? JSON.stringify(holder) : '',
+    recipients: JSON.stringify(recipients),
+    statusHistory: JSON.stringify(statusHistory),
+  }),
+  fromEntity: (p, keys) => ({
+    enterpriseId: keys.partition,
+    id: keys.id,
+    direction: p.direction === 'outbound' ? 'outbound' : 'inbound',
+    connectionId: String(p.connectionId),
+    carrierType: String(p.carrierType) as CarrierType,
+    carrierMessageId: String(p.carrierMessageId ?? ''),
+    from: String(p.from),
+    to: String(p.to),
+    body: String(p.body ?? ''),
+    media: json<InboundMedia[]>(p.media, []),
+    status: String(p.status) as MessageStatus,
+    holder: json<NumberHolder | null>(p.holder, null),
+    recipients: json<string[]>(p.recipients, []),
+    errorCode: optionalString(p.errorCode),
+    conversationId: String(p.conversationId ?? ''),
+    sentBy: optionalString(p.sentBy),
+    sentByName: optionalString(p.sentByName),
+    segments: Number(p.segments ?? 0),
+    encoding: p.encoding === 'UCS-2' ? 'UCS-2' : 'GSM-7',
+    statusHistory: json<StatusChange[]>(p.statusHistory, []),
+    attempts: Number(p.attempts ?? 0),
+    failureReason: optionalString(p.failureReason),
+    claimedBy: optionalString(p.claimedBy),
+    claimUntil: optionalString(p.claimUntil),
+    nextAttemptAt: optionalString(p.nextAttemptAt),
+    deadLetteredAt: optionalString(p.deadLetteredAt),
+    receivedAt: String(p.receivedAt),
+    createdAt: String(p.createdAt),
+    updatedAt: String(p.updatedAt),
+  }),
+  indexes,
+};
+
+/** Messages of all directions, with their in-flight and dead-letter index rows. */
+export class MessageRepository extends Repository<SmsMessage> {
+  constructor(store: TableStore) {
+    super(store, definition);
+  }
+}
+
+/** The message with a new status appended to its history (and `updatedAt`). */
+export function withStatus(message: SmsMessage, status: MessageStatus, at: string, errorCode?: string | null): SmsMessage {
+  return {
+    ...message,
+    status,
+    errorCode: errorCode ?? message.errorCode,
+    statusHistory: [...message.statusHistory, { status, at, ...(errorCode ? { errorCode } : {}) }],
+    updatedAt: at,
+  };
+}
