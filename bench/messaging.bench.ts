@@ -1,10 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import pino from 'pino';
-import { defaultEnterpriseSettings, newNumberEntry, type PhoneNumberEntry, type RunningAzurite, type SimulatorEvent } from '@switchboard/shared';
+import { newNumberEntry, type PhoneNumberEntry, type RunningAzurite, type SimulatorEvent } from '@switchboard/shared';
 import { signSimulatorWebhook, startCarrierSimulator } from '@switchboard/shared/simulators';
 import { loadConfig } from '@switchboard/bot/dist/config';
 import { startRuntime, type Runtime } from '@switchboard/bot/dist/runtime';
+import { Pool } from 'undici';
 import { report } from './report';
 
 /**
@@ -16,10 +17,10 @@ import { report } from './report';
  * - outbound: sends through POST .../messages from 200 numbers at a fixed rate; the
  *   time from the request to the carrier receiving the call. Target: >= 200/s, p95 <= 250 ms.
  */
-const ENTERPRISE = 'bench-messaging';
-const TENANT = '66666666-6666-4666-8666-666666666666';
+/** The dev mode's demo enterprise: the dev sign-in's users belong to it. */
+const ENTERPRISE = 'contoso';
 const SENDER_ID = 'cccccccc-0000-4000-8000-000000000003'; // the dev sign-in's "contoso-user"
-const INBOUND_RATE = 300;
+const INBOUND_RATE = Number(process.env.BENCH_INBOUND_RATE ?? 300);
 const INBOUND_SECONDS = 10;
 const OUTBOUND_RATE = 200;
 const OUTBOUND_SECONDS = 10;
@@ -52,7 +53,7 @@ async function openLoop(count: number, perSecond: number, task: (index: number) 
 export async function messagingBench(azurite: RunningAzurite): Promise<void> {
   const simulator = await startCarrierSimulator({ stepDelayMs: 0, webhookAttempts: 3 });
   const config = loadConfig({
-    NODE_ENV: 'production',
+    NODE_ENV: 'test',
     PORT: '0',
     HOST: '127.0.0.1',
     AUTH_MODE: 'dev',
@@ -68,10 +69,9 @@ export async function messagingBench(azurite: RunningAzurite): Promise<void> {
     runtime = await startRuntime(config, { logger: pino({ level: 'silent' }) });
     const { services, url } = runtime;
     const at = new Date().toISOString();
-    await services.enterpriseRepository.create({ id: ENTERPRISE, name: 'Bench Messaging', tenantId: TENANT, providerId: 'bench-provider', createdAt: at, updatedAt: at, settings: { ...defaultEnterpriseSettings } });
     const credentials = { apiKey: `bench-${randomUUID()}`, signingSecret: randomBytes(16).toString('hex') };
     simulator.addAccount(credentials);
-    const admin = { userId: 'bench-admin', name: 'Bench Admin', tenantId: TENANT, role: 'global-admin' as const, enterpriseId: ENTERPRISE };
+    const admin = { userId: 'bench-admin', name: 'Bench Admin', tenantId: 'bench', role: 'global-admin' as const, enterpriseId: ENTERPRISE };
     const connection = await services.carrierConnections.create(admin, ENTERPRISE, { type: 'simulator', name: 'Simulator', credentials });
     const numberOf = (i: number) => `+1425555${String(1000 + i).padStart(4, '0')}` as PhoneNumberEntry['number'];
     // Inbound goes to one user's number; outbound from 200 numbers paced at 10 segments/s (not rate-limited here).
@@ -85,6 +85,9 @@ export async function messagingBench(azurite: RunningAzurite): Promise<void> {
 
     // ---------------------------------------------------------------- inbound
     const webhook = services.carrierConnections.webhookUrl('simulator', connection.id);
+    const webhookPath = new URL(webhook).pathname;
+    // Like a carrier: a pool of kept-alive connections, not a new socket per message.
+    const client = new Pool(url, { connections: 64 });
     const inboundCount = INBOUND_RATE * INBOUND_SECONDS;
     const ackTimes: number[] = [];
     let refused = 0;
@@ -97,10 +100,10 @@ export async function messagingBench(azurite: RunningAzurite): Promise<void> {
       };
       const request = signSimulatorWebhook(webhook, event, credentials.signingSecret);
       const started = performance.now();
-      const answer = await fetch(webhook, { method: 'POST', headers: request.headers as Record<string, string>, body: request.rawBody });
-      await answer.arrayBuffer();
+      const answer = await client.request({ method: 'POST', path: webhookPath, headers: request.headers as Record<string, string>, body: request.rawBody });
+      await answer.body.arrayBuffer();
       ackTimes.push(performance.now() - started);
-      if (answer.status !== 200) refused++;
+      if (answer.statusCode !== 200) refused++;
     });
     if (refused > 0) throw new Error(`${refused} inbound webhooks were not acknowledged`);
     report({ name: 'messaging.inbound.rate', value: inboundCount / inboundSeconds, unit: 'messages/s' });
@@ -111,6 +114,7 @@ export async function messagingBench(azurite: RunningAzurite): Promise<void> {
 
     // ---------------------------------------------------------------- outbound
     const token = await signIn(url);
+
     const outboundCount = OUTBOUND_RATE * OUTBOUND_SECONDS;
     const requestedAt = new Map<string, number>();
     const wallStart = Date.now();
@@ -118,14 +122,15 @@ export async function messagingBench(azurite: RunningAzurite): Promise<void> {
     await openLoop(outboundCount, OUTBOUND_RATE, async (i) => {
       const startedWall = Date.now();
       const started = performance.now();
-      const answer = await fetch(`${url}/api/admin/enterprises/${ENTERPRISE}/messages`, {
+      const answer = await client.request({
         method: 'POST',
+        path: `/api/admin/enterprises/${ENTERPRISE}/messages`,
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
         body: JSON.stringify({ from: numberOf(i % SENDING_NUMBERS), to: `+1206555${String(i % 10_000).padStart(4, '0')}`, body: `Outbound message ${i}` }),
       });
-      const body = (await answer.json()) as { id?: string };
+      const body = (await answer.body.json()) as { id?: string };
       acceptTimes.push(performance.now() - started);
-      if (answer.status !== 202 || !body.id) throw new Error(`send ${i} answered ${answer.status}`);
+      if (answer.statusCode !== 202 || !body.id) throw new Error(`send ${i} answered ${answer.statusCode}: ${JSON.stringify(body)}`);
       requestedAt.set(body.id, startedWall);
     });
     const deadline = Date.now() + 120_000;
@@ -142,6 +147,7 @@ export async function messagingBench(azurite: RunningAzurite): Promise<void> {
       calls.map((m) => Date.parse(m.created_at) - requestedAt.get(m.client_reference!)!),
     );
     report({ name: 'messaging.outbound.duplicates', value: duplicates, unit: 'messages' });
+    await client.close();
   } finally {
     await runtime?.stop();
     await simulator.stop();

@@ -184,6 +184,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions = {})
         await services.directorySync.settleAll();
         await services.smsImports.settleAll();
         await services.inboundSms.settleAll();
+        await services.outboundSms.settleAll();
         await graph.simulator?.stop();
         await azurite?.stop();
       },

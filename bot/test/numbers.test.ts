@@ -63,6 +63,7 @@ describe('numbers API', () => {
         capabilities: { sms: true, mms: true, voice: false },
         carrierConnectionId: 'twilio-main',
         extension: '2104',
+        segmentsPerSecond: null,
         status: 'unassigned',
         holder: null,
         createdAt: expect.any(String),

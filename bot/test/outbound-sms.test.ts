@@ -39,6 +39,7 @@ describe('sending SMS through the API', () => {
       await runtime.services.numberRepository.update(stored, { ...stored.value, holder: { type: 'user', id: UMA, name: 'Uma User' }, segmentsPerSecond: 50 });
       simulator.assignNumber(number, credentials.apiKey, connection.body.webhookUrl);
     }
+    runtime.services.numberCache.invalidate('contoso');
   });
   afterAll(async () => {
     await stopAll(runtime);

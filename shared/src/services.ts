@@ -195,7 +195,7 @@ export async function createServices(store: TableStore, options: ServiceOptions 
         messages,
         queue: outboundQueue,
         connections: carrierConnections,
-        numbers: numberRepository,
+        numberCache,
         pacer,
         references: carrierReferences,
         onCarrierOptOut: async (message) => {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Actor } from '../access/principal';
 import { Repository, type Page, type RepositoryDefinition } from '../store/repository';
 import type { TableStore } from '../store/table-store';
+import { invertedTime } from '../store/keys';
 
 export interface ActivityEntry {
   /** The feed it belongs to: an enterprise id, or `provider:{tenantId}` for provider-level events. */
@@ -51,9 +52,8 @@ export function maskSecrets(value: unknown): unknown {
  * Newest first: RowKeys are an inverted millisecond timestamp (so ascending key
  * order is descending time) plus random bytes for entries in the same millisecond.
  */
-const MAX_TIME = 9_999_999_999_999;
 function newestFirstKey(at: Date): string {
-  return String(MAX_TIME - at.getTime()).padStart(13, '0') + '-' + randomBytes(4).toString('hex');
+  return `${invertedTime(at)}-${randomBytes(4).toString('hex')}`;
 }
 
 const definition: RepositoryDefinition<ActivityEntry> = {

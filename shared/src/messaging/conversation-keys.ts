@@ -1,18 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { InboundMedia } from '../carriers/types';
 import { ValidationError } from '../errors';
+import { invertedTime } from '../store/keys';
 import { conversationIdOf } from './conversation-id';
 
 /**
  * The keys of the conversation tables. Newest first is ascending RowKey order, so
  * every time-ordered key starts with an inverted millisecond timestamp (13 digits).
  */
-const MAX_TIME = 9_999_999_999_999;
-
-function invertedTime(iso: string): string {
-  const at = Date.parse(iso);
-  return String(MAX_TIME - (Number.isNaN(at) ? 0 : at)).padStart(13, '0');
-}
 
 /** A message's place in its conversation (and in the search timelines): same message, same key. */
 export function messageKey(createdAt: string, messageId: string): string {

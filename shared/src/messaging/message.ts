@@ -2,6 +2,7 @@ import type { CarrierType, DeliveryStatus, InboundMedia } from '../carriers/type
 import type { NumberHolder } from '../numbers/number';
 import { Repository, type RepositoryDefinition, type UniqueIndex } from '../store/repository';
 import type { TableStore } from '../store/table-store';
+import { invertedTime } from '../store/keys';
 
 export const MESSAGES_TABLE = 'messages';
 
@@ -75,9 +76,6 @@ export function isInFlight(message: Pick<SmsMessage, 'direction' | 'status'>): b
   return message.direction === 'inbound' ? message.status === 'received' : message.status === 'queued' || message.status === 'sending';
 }
 
-const MAX_TIME = 9_999_999_999_999;
-/** Sorts newest first as a key. */
-export const invertedTime = (iso: string): string => String(MAX_TIME - (Date.parse(iso) || 0)).padStart(13, '0');
 
 /**
  * Index rows kept in the same transaction as the message, so a crash can never lose

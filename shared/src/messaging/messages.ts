@@ -10,11 +10,13 @@ import type { NumberRepository } from '../numbers/number-repository';
 import type { SmsGroups } from '../numbers/sms-groups';
 import { Repository, type RepositoryDefinition, type Stored } from '../store/repository';
 import { countSegments } from '../rules/segments';
+import { invertedTime } from '../store/keys';
 import type { TableStore } from '../store/table-store';
 import type { CarrierConnections } from './carrier-connections';
 import type { CarrierReferences } from './carrier-references';
 import { conversationIdOf } from './conversation-id';
-import { deliveryRank, invertedTime, MessageRepository, messageIdOf, withStatus, type SmsMessage } from './message';
+import { WorkLane } from './work-lane';
+import { deliveryRank, MessageRepository, messageIdOf, withStatus, type SmsMessage } from './message';
 
 export * from './message';
 export const UNROUTED_MESSAGES_TABLE = 'unroutedmessages';
@@ -96,6 +98,8 @@ export interface InboundSmsDeps {
   numbers: NumberRepository;
   smsGroups: SmsGroups;
   enterprises: EnterpriseRepository;
+  /** Routing and status follow-ups running at once (default 4: acknowledgements come first). */
+  followUpConcurrency?: number;
   /** Where routing failures are reported (routing runs after the answer). */
   onRoutingError?: (error: unknown, message: { enterpriseId: string; id: string }) => void;
 }
@@ -112,12 +116,14 @@ export type StatusListener = (message: SmsMessage) => Promise<void>;
 export class InboundSms {
   readonly messages: MessageRepository;
   private readonly unrouted: Repository<UnroutedEntry>;
-  private readonly pending = new Set<Promise<void>>();
+  /** Routing and status follow-ups, after the answer, a few at a time. */
+  private readonly lane: WorkLane;
   private readonly routedListeners: RoutedListener[] = [];
   private readonly statusListeners: StatusListener[] = [];
 
   constructor(private readonly deps: InboundSmsDeps) {
     this.messages = deps.messages;
+    this.lane = new WorkLane(deps.followUpConcurrency ?? 4);
     this.unrouted = new Repository(deps.store, unroutedDefinition);
   }
 
@@ -243,23 +249,22 @@ export class InboundSms {
   }
 
   private later(enterpriseId: string, ids: readonly string[], changed: readonly SmsMessage[]): void {
-    const work: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve))
-      .then(async () => {
-        for (const id of ids) {
-          try {
-            await this.route(enterpriseId, id);
-          } catch (error) {
-            this.deps.onRoutingError?.(error, { enterpriseId, id });
-          }
+    for (const id of ids) {
+      this.lane.push(async () => {
+        try {
+          await this.route(enterpriseId, id);
+        } catch (error) {
+          this.deps.onRoutingError?.(error, { enterpriseId, id });
         }
-        for (const message of changed) {
-          for (const listener of this.statusListeners) {
-            await listener(message).catch((error: unknown) => this.deps.onRoutingError?.(error, message));
-          }
+      });
+    }
+    for (const message of changed) {
+      this.lane.push(async () => {
+        for (const listener of this.statusListeners) {
+          await listener(message).catch((error: unknown) => this.deps.onRoutingError?.(error, message));
         }
-      })
-      .finally(() => this.pending.delete(work));
-    this.pending.add(work);
+      });
+    }
   }
 
   /**
@@ -327,6 +332,6 @@ export class InboundSms {
 
   /** Resolves when the routing started so far has finished (for shutdown and tests). */
   async settleAll(): Promise<void> {
-    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+    await this.lane.settled();
   }
 }

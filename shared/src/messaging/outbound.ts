@@ -3,6 +3,9 @@ import { z } from 'zod';
 import type { Principal } from '../access/principal';
 import { requireAdminOf, visibleEnterprise } from '../access/policy';
 import type { EnterpriseRepository } from '../enterprises/repository';
+import type { Enterprise } from '../enterprises/schema';
+import type { PhoneNumberEntry } from '../numbers/number';
+import type { Stored } from '../store/repository';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors';
 import type { NumberCache } from '../numbers/number-cache';
 import type { NumberRepository } from '../numbers/number-repository';
@@ -14,6 +17,7 @@ import { conversationIdOf } from './conversation-id';
 import { DEAD_LETTER_INDEX, MessageRepository, type SmsMessage } from './message';
 import { toMessageView, messageViewSchema, type MessageView } from './conversation-views';
 import type { OutboundQueue } from './outbound-queue';
+import { WorkLane } from './work-lane';
 
 /** MMS content carriers accept (Twilio's and Telnyx's lists agree on these). */
 export const MMS_CONTENT_TYPES = ['image/jpeg', 'image/png', 'image/gif', 'image/webp', 'video/mp4', 'video/3gpp', 'audio/mpeg', 'audio/mp4', 'audio/amr', 'text/vcard', 'application/pdf'] as const;
@@ -93,6 +97,9 @@ function invalid(path: string, message: string): ValidationError {
 export class OutboundSms {
   private readonly storedListeners: StoredListener[] = [];
   private readonly changeListeners: StoredListener[] = [];
+  /** Follow-up work (the conversation list) runs after the answer: a send waits only for its own row and queue item. */
+  private readonly followUps = new WorkLane(4);
+  private readonly enterprises = new Map<string, { value: Enterprise | undefined; until: number }>();
 
   constructor(private readonly deps: OutboundSmsDeps) {}
 
@@ -108,6 +115,11 @@ export class OutboundSms {
 
   async runStoredListeners(message: SmsMessage): Promise<void> {
     for (const listener of this.storedListeners) await listener(message);
+  }
+
+  /** Resolves when the follow-up work of the messages accepted so far is done (tests, shutdown). */
+  settleAll(): Promise<void> {
+    return this.followUps.settled();
   }
 
   async runChangeListeners(message: SmsMessage): Promise<void> {
@@ -159,8 +171,17 @@ export class OutboundSms {
     return { items, ...(page.continuationToken ? { continuationToken: page.continuationToken } : {}) };
   }
 
+  /** Enterprises change rarely and are read on every send: a few seconds' cache. */
+  private async enterprise(enterpriseId: string): Promise<Enterprise | undefined> {
+    const cached = this.enterprises.get(enterpriseId);
+    if (cached && cached.until > Date.now()) return cached.value;
+    const value = (await this.deps.enterprises.byId(enterpriseId))?.value;
+    this.enterprises.set(enterpriseId, { value, until: Date.now() + 5_000 });
+    return value;
+  }
+
   private async memberOf(principal: Principal, enterpriseId: string): Promise<void> {
-    visibleEnterprise(principal, (await this.deps.enterprises.byId(enterpriseId))?.value, enterpriseId);
+    visibleEnterprise(principal, await this.enterprise(enterpriseId), enterpriseId);
     if (principal.enterpriseId !== enterpriseId) throw new ForbiddenError('Only users of the enterprise send from its numbers; a provider admin cannot send on their behalf.');
   }
 
@@ -168,8 +189,8 @@ export class OutboundSms {
 
   /** A Teams user's message: they must hold the number (directly or through an SMS group). */
   async send(sender: Sender, input: SendMessageInput): Promise<SmsMessage> {
-    const from = await this.senderNumber(sender, input.from);
-    return this.accept(sender.enterpriseId, from, input, sender);
+    const { number, entry } = await this.senderNumber(sender, input.from);
+    return this.accept(sender.enterpriseId, number, input, sender, newMessageId(), entry);
   }
 
   /**
@@ -205,10 +226,10 @@ export class OutboundSms {
     return !!group && (group.value.memberIds.includes(userId) || group.value.ownerIds.includes(userId));
   }
 
-  private async senderNumber(sender: Sender, requested: string | undefined): Promise<string> {
+  private async senderNumber(sender: Sender, requested: string | undefined): Promise<{ number: string; entry?: Stored<PhoneNumberEntry> }> {
     if (requested === undefined || requested.trim() === '') {
       const numbers = await this.numbersOf(sender.enterpriseId, sender.userId);
-      if (numbers.length === 1) return numbers[0]!;
+      if (numbers.length === 1) return { number: numbers[0]! };
       if (numbers.length === 0) throw new ForbiddenError('You have no SMS number to send from. Ask your admin to assign you one (Users page, SMS User Configuration).');
       throw invalid('from', `You have ${numbers.length} numbers: say which to send from (${numbers.map(formatInternational).join(', ')}).`);
     }
@@ -218,7 +239,7 @@ export class OutboundSms {
     const holder = entry?.value.holder;
     const allowed = holder && (holder.type === 'user' ? holder.id === sender.userId : await this.isGroupMember(sender.enterpriseId, holder.id, sender.userId));
     if (!allowed) throw new ForbiddenError(`You may not send from ${formatInternational(checked.e164!)}: it is not assigned to you or to an SMS group you belong to.`);
-    return checked.e164!;
+    return { number: checked.e164!, ...(entry ? { entry } : {}) };
   }
 
   private async accept(
@@ -227,16 +248,18 @@ export class OutboundSms {
     input: { to: string; body: string; media: Array<{ url: string; contentType: string; sizeBytes?: number }> },
     sender: Sender | undefined,
     id: string = newMessageId(),
+    known?: Stored<PhoneNumberEntry>,
   ): Promise<SmsMessage> {
-    const enterprise = (await this.deps.enterprises.byId(enterpriseId))?.value;
+    const enterprise = await this.enterprise(enterpriseId);
     if (!enterprise) throw new NotFoundError(`No enterprise with id "${enterpriseId}".`);
-    const entry = await this.deps.numbers.get(enterpriseId, from);
+    // The number's row is the truth of who holds it: read once per send (the sender check may have read it already).
+    const entry = known ?? (await this.deps.numbers.get(enterpriseId, from));
     if (!entry) throw new NotFoundError(`${formatInternational(from)} is not in the enterprise's number inventory.`);
     const number = entry.value;
     if (!number.capabilities.sms) throw invalid('from', `${formatInternational(from)} is not enabled for SMS. An admin can turn SMS on for it on the Numbers page.`);
     if (!number.carrierConnectionId) throw invalid('from', `${formatInternational(from)} has no carrier connection, so nothing can be sent from it. An admin must pick its carrier on the Numbers page.`);
-    const connection = await this.deps.connections.repository.get(enterpriseId, number.carrierConnectionId);
-    if (!connection) throw invalid('from', `The carrier connection of ${formatInternational(from)} no longer exists. An admin must pick another on the Numbers page.`);
+    const connection = (await this.deps.connections.resolve(number.carrierConnectionId))?.connection;
+    if (!connection || connection.enterpriseId !== enterpriseId) throw invalid('from', `The carrier connection of ${formatInternational(from)} no longer exists. An admin must pick another on the Numbers page.`);
 
     const to = isE164(input.to) ? input.to : checkPhoneNumber(input.to).e164;
     if (!to) throw invalid('to', checkPhoneNumber(input.to).problem!);
@@ -257,8 +280,8 @@ export class OutboundSms {
       enterpriseId,
       id,
       direction: 'outbound',
-      connectionId: connection.value.id,
-      carrierType: connection.value.type,
+      connectionId: connection.id,
+      carrierType: connection.type,
       carrierMessageId: '',
       from,
       to,
@@ -291,7 +314,7 @@ export class OutboundSms {
       // Stored and in flight: the sweep queues it again, so the send is late, not lost.
       this.deps.onQueueError?.(error, message);
     }
-    await this.runStoredListeners(message);
+    this.followUps.push(() => this.runStoredListeners(message).catch((error: unknown) => this.deps.onQueueError?.(error, message)));
     return message;
   }
 }

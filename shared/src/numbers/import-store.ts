@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Actor } from '../access/principal';
 import { ConflictError } from '../errors';
-import { escapeKey, odataString } from '../store/keys';
+import { escapeKey, invertedTime, odataString } from '../store/keys';
 import { Repository, type RepositoryDefinition, type Stored } from '../store/repository';
 import type { TableStore } from '../store/table-store';
 import type { ImportSummary, ValidatedImportRow } from './import-validation';
@@ -213,9 +213,8 @@ const chunkDefinition: RepositoryDefinition<RowsChunk> = {
 };
 
 /** Newest first: an inverted millisecond timestamp, then random characters. */
-const MAX_TIME = 9_999_999_999_999;
 export function newImportId(at: Date): string {
-  return `${String(MAX_TIME - at.getTime()).padStart(13, '0')}-${randomBytes(5).toString('hex')}`;
+  return `${invertedTime(at)}-${randomBytes(5).toString('hex')}`;
 }
 
 export const sha256 = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');

@@ -28,3 +28,14 @@ export function unescapeKey(key: string): string {
 export function odataString(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
 }
+
+const MAX_TIME = 9_999_999_999_999;
+
+/**
+ * Newest first in ascending key order: an inverted millisecond timestamp, 13 digits.
+ * (Table Storage sorts by RowKey only; time-ordered lists start their keys with this.)
+ */
+export function invertedTime(at: Date | string): string {
+  const ms = typeof at === 'string' ? Date.parse(at) : at.getTime();
+  return String(MAX_TIME - (Number.isNaN(ms) ? 0 : ms)).padStart(13, '0');
+}
