@@ -126,7 +126,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions = {})
     }
 
     const adapter = createTeamsAdapter(config);
-    const bot = createBotApplication(adapter, config.bot.appId, logger);
+    const bot = createBotApplication({ adapter, config, services, logger });
     const server = createServer({ config, logger, services, authenticator: verifier, ...(devSignIn ? { devSignIn } : {}), adapter, bot, version: VERSION });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

@@ -1,15 +1,26 @@
 import { ActivityTypes, MemoryStorage, type TurnContext } from 'botbuilder';
 import { Application, type TeamsAdapter, type TurnState } from '@microsoft/teams-ai';
 import type { Logger } from 'pino';
+import type { Services } from '@switchboard/shared';
+import type { Config } from '../config';
 
 export const GREETING =
   "Hi, I'm Switchboard. I bring your business texts into Teams: when a customer texts one of your company numbers, the message arrives here, and you can answer right in this chat.";
 
+/** What the bot's handlers need. */
+export interface BotDeps {
+  adapter: TeamsAdapter;
+  config: Config;
+  services: Services;
+  logger: Logger;
+}
+
 /** The Teams bot: answers in personal chats, group chats and channels. */
-export function createBotApplication(adapter: TeamsAdapter, botAppId: string | undefined, logger: Logger): Application<TurnState> {
+export function createBotApplication(deps: BotDeps): Application<TurnState> {
+  const { adapter, config, logger } = deps;
   const app = new Application<TurnState>({
     adapter,
-    ...(botAppId ? { botAppId } : {}),
+    ...(config.bot.appId ? { botAppId: config.bot.appId } : {}),
     storage: new MemoryStorage(),
     startTypingTimer: false,
     removeRecipientMention: true,
