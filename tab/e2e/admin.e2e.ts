@@ -50,6 +50,7 @@ describe('admin tab in Chromium', () => {
   it('lets a global admin change a setting and see it in the activity feed', async () => {
     const page = await newPage(browser, errors);
     await signIn(page, runtime.url, 'Grace Global', '?theme=dark');
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('tab', { name: 'Settings' }).click();
     await page.getByRole('form').waitFor();
     await screenshot(page, 'settings-dark');
 
@@ -67,6 +68,7 @@ describe('admin tab in Chromium', () => {
   it('keeps the edits and says so when someone else saved first', async () => {
     const page = await newPage(browser, errors);
     await signIn(page, runtime.url, 'Grace Global');
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('tab', { name: 'Settings' }).click();
     await page.getByRole('form').waitFor();
     await page.getByLabel('Name').fill('Contoso Pharmacy');
 

@@ -10,8 +10,8 @@ const user: Me = { ...global, id: 'u', role: 'user' };
 describe('navItems', () => {
   it('gives each role its pages', () => {
     expect(navItems(provider).map((i) => i.label)).toEqual(['Enterprises']);
-    expect(navItems(global).map((i) => i.label)).toEqual(['Settings', 'Activity', 'Messages']);
-    expect(navItems(admin).map((i) => i.label)).toEqual(['Settings', 'Activity', 'Messages']);
+    expect(navItems(global).map((i) => i.label)).toEqual(['Dashboard', 'Users', 'Numbers', 'Settings', 'Activity', 'Messages']);
+    expect(navItems(admin).map((i) => i.label)).toEqual(['Dashboard', 'Users', 'Numbers', 'Settings', 'Activity', 'Messages']);
     expect(navItems(user).map((i) => i.label)).toEqual(['Messages']);
   });
 });
@@ -19,7 +19,7 @@ describe('navItems', () => {
 describe('resolveView', () => {
   it('lands each role on its start page', () => {
     expect(resolveView({ page: 'admin' }, provider)).toEqual({ view: 'enterprises' });
-    expect(resolveView({ page: 'admin' }, admin)).toEqual({ view: 'settings', enterpriseId: 'contoso', scoped: false });
+    expect(resolveView({ page: 'admin' }, admin)).toEqual({ view: 'dashboard', enterpriseId: 'contoso', scoped: false });
     expect(resolveView({ page: 'home' }, user)).toEqual({ view: 'messages' });
     expect(resolveView({ page: 'admin' }, user)).toEqual({ view: 'no-access', reason: 'admins-only' });
   });

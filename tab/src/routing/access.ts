@@ -1,18 +1,18 @@
 import type { Me } from '../api/types';
 import { isEnterpriseAdmin } from '../format/roles';
-import type { Route } from './routes';
+import type { Route, WorkspacePage } from './routes';
 
 /** What the shell renders for a route, once it knows who is signed in. */
 export type View =
   | { view: 'enterprises' }
   /** `scoped`: a provider admin acting on one of their enterprises. */
-  | { view: 'settings' | 'activity'; enterpriseId: string; scoped: boolean }
+  | { view: WorkspacePage; enterpriseId: string; scoped: boolean }
   | { view: 'messages' }
   | { view: 'no-access'; reason: 'admins-only' | 'providers-only' | 'no-enterprise' | 'not-yours' | 'enterprise-users-only' }
   | { view: 'not-found' };
 
 /** Nav values; several views light up the same item (an enterprise's pages → Enterprises). */
-export type NavKey = 'enterprises' | 'settings' | 'activity' | 'messages';
+export type NavKey = 'enterprises' | WorkspacePage | 'messages';
 
 export interface NavItem {
   key: NavKey;
@@ -23,11 +23,12 @@ export interface NavItem {
 /** The pages each role works with, in nav order. */
 export function navItems(me: Me): NavItem[] {
   const enterprises: NavItem = { key: 'enterprises', label: 'Enterprises', href: '#/admin/enterprises' };
-  const settings: NavItem = { key: 'settings', label: 'Settings', href: '#/admin/settings' };
-  const activity: NavItem = { key: 'activity', label: 'Activity', href: '#/admin/activity' };
+  const page = (key: WorkspacePage, label: string): NavItem => ({ key, label, href: `#/admin/${key}` });
   const messages: NavItem = { key: 'messages', label: 'Messages', href: '#/messages' };
   if (me.role === 'provider-admin') return [enterprises];
-  if (isEnterpriseAdmin(me.role)) return [settings, activity, messages];
+  if (isEnterpriseAdmin(me.role)) {
+    return [page('dashboard', 'Dashboard'), page('users', 'Users'), page('numbers', 'Numbers'), page('settings', 'Settings'), page('activity', 'Activity'), messages];
+  }
   return [messages];
 }
 
@@ -35,7 +36,7 @@ export function navItems(me: Me): NavItem[] {
 function landing(me: Me, route: 'home' | 'admin'): View {
   if (me.role === 'provider-admin') return { view: 'enterprises' };
   if (isEnterpriseAdmin(me.role)) {
-    return me.enterpriseId ? { view: 'settings', enterpriseId: me.enterpriseId, scoped: false } : { view: 'no-access', reason: 'no-enterprise' };
+    return me.enterpriseId ? { view: 'dashboard', enterpriseId: me.enterpriseId, scoped: false } : { view: 'no-access', reason: 'no-enterprise' };
   }
   return route === 'admin' ? { view: 'no-access', reason: 'admins-only' } : { view: 'messages' };
 }
@@ -55,6 +56,9 @@ export function resolveView(route: Route, me: Me): View {
       return provider ? { view: 'no-access', reason: 'enterprise-users-only' } : { view: 'messages' };
     case 'enterprises':
       return provider ? { view: 'enterprises' } : { view: 'no-access', reason: 'providers-only' };
+    case 'dashboard':
+    case 'users':
+    case 'numbers':
     case 'settings':
     case 'activity': {
       if (provider) {
@@ -75,6 +79,9 @@ export function navKeyOf(view: View): NavKey | undefined {
   switch (view.view) {
     case 'enterprises':
       return 'enterprises';
+    case 'dashboard':
+    case 'users':
+    case 'numbers':
     case 'settings':
     case 'activity':
       return view.scoped ? 'enterprises' : view.view;

@@ -11,7 +11,11 @@ describe('parseHash', () => {
     ['#/admin/enterprises', { page: 'enterprises' }],
     ['#/admin/settings', { page: 'settings' }],
     ['#/admin/activity', { page: 'activity' }],
-    ['#/admin/enterprises/contoso', { page: 'settings', enterpriseId: 'contoso' }],
+    ['#/admin/dashboard', { page: 'dashboard' }],
+    ['#/admin/users', { page: 'users' }],
+    ['#/admin/numbers', { page: 'numbers' }],
+    ['#/admin/enterprises/contoso', { page: 'dashboard', enterpriseId: 'contoso' }],
+    ['#/admin/enterprises/contoso/users', { page: 'users', enterpriseId: 'contoso' }],
     ['#/admin/enterprises/contoso/settings', { page: 'settings', enterpriseId: 'contoso' }],
     ['#/admin/enterprises/contoso/activity', { page: 'activity', enterpriseId: 'contoso' }],
     ['#/admin/enterprises/a%20b/activity', { page: 'activity', enterpriseId: 'a b' }],
@@ -22,8 +26,8 @@ describe('parseHash', () => {
 
   it('reports unknown paths as not found', () => {
     expect(parseHash('#/nope')).toEqual({ page: 'not-found', path: '/nope' });
-    expect(parseHash('#/admin/users')).toEqual({ page: 'not-found', path: '/admin/users' });
-    expect(parseHash('#/admin/enterprises/x/numbers')).toEqual({ page: 'not-found', path: '/admin/enterprises/x/numbers' });
+    expect(parseHash('#/admin/people')).toEqual({ page: 'not-found', path: '/admin/people' });
+    expect(parseHash('#/admin/enterprises/x/phones')).toEqual({ page: 'not-found', path: '/admin/enterprises/x/phones' });
     expect(parseHash('#/admin/enterprises/%E0%A4%A/settings').page).toBe('not-found');
   });
 });
@@ -34,6 +38,7 @@ describe('hrefFor', () => {
       { page: 'messages' },
       { page: 'enterprises' },
       { page: 'settings' },
+      { page: 'numbers', enterpriseId: 'contoso' },
       { page: 'activity', enterpriseId: 'id/with?odd#chars' },
     ];
     for (const route of routes) expect(parseHash(hrefFor(route))).toEqual(route);

@@ -2,14 +2,18 @@
  * Hash routes. The Teams manifest deep-links to `#/admin` and `#/messages`; the rest
  * are the admin pages. Hash routing keeps every URL served by the same index.html.
  */
+/** The pages of one enterprise, in navigation order. */
+export const WORKSPACE_PAGES = ['dashboard', 'users', 'numbers', 'settings', 'activity'] as const;
+export type WorkspacePage = (typeof WORKSPACE_PAGES)[number];
+const isWorkspacePage = (value: string | undefined): value is WorkspacePage => (WORKSPACE_PAGES as readonly (string | undefined)[]).includes(value);
+
 export type Route =
   | { page: 'home' }
   | { page: 'admin' }
   | { page: 'messages' }
   | { page: 'enterprises' }
-  /** Without enterpriseId: the signed-in admin's own enterprise. */
-  | { page: 'settings'; enterpriseId?: string }
-  | { page: 'activity'; enterpriseId?: string }
+  /** One enterprise's page; without enterpriseId: the signed-in admin's own enterprise. */
+  | { page: WorkspacePage; enterpriseId?: string }
   | { page: 'not-found'; path: string };
 
 const decode = (segment: string): string | undefined => {
@@ -31,14 +35,13 @@ export function parseHash(hash: string): Route {
   if (second === undefined) return { page: 'admin' };
   if (third === undefined) {
     if (second === 'enterprises') return { page: 'enterprises' };
-    if (second === 'settings') return { page: 'settings' };
-    if (second === 'activity') return { page: 'activity' };
+    if (isWorkspacePage(second)) return { page: second };
     return { page: 'not-found', path };
   }
   const enterpriseId = decode(third);
   if (second === 'enterprises' && enterpriseId && rest.length === 0) {
-    if (fourth === undefined || fourth === 'settings') return { page: 'settings', enterpriseId };
-    if (fourth === 'activity') return { page: 'activity', enterpriseId };
+    if (fourth === undefined) return { page: 'dashboard', enterpriseId };
+    if (isWorkspacePage(fourth)) return { page: fourth, enterpriseId };
   }
   return { page: 'not-found', path };
 }
@@ -54,6 +57,9 @@ export function hrefFor(route: Route): string {
       return '#/messages';
     case 'enterprises':
       return '#/admin/enterprises';
+    case 'dashboard':
+    case 'users':
+    case 'numbers':
     case 'settings':
     case 'activity':
       return route.enterpriseId === undefined

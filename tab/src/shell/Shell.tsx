@@ -45,6 +45,9 @@ function Page({ view, me }: { view: View; me: Me }) {
   switch (view.view) {
     case 'enterprises':
       return <EnterprisesPage />;
+    case 'dashboard':
+    case 'users':
+    case 'numbers':
     case 'settings':
     case 'activity':
       // Keyed by enterprise: switching between its Settings and Activity keeps the loaded enterprise.

@@ -26,6 +26,10 @@ import { navigate } from '../../routing/useHashRoute';
 import { ActivityPage } from '../activity/ActivityPage';
 import { ConsentBadge } from '../enterprises/ConsentBadge';
 import { SettingsPage } from '../settings/SettingsPage';
+import { DashboardPage } from '../dashboard/DashboardPage';
+import { UsersPage } from '../users/UsersPage';
+import { NumbersPage } from '../numbers/NumbersPage';
+import type { WorkspacePage } from '../../routing/routes';
 
 const useStyles = makeStyles({
   stack: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
@@ -35,7 +39,7 @@ const useStyles = makeStyles({
   tenant: { fontFamily: tokens.fontFamilyMonospace },
 });
 
-type WorkspaceTab = 'settings' | 'activity';
+type WorkspaceTab = WorkspacePage;
 
 export interface EnterpriseWorkspaceProps {
   me: Me;
@@ -45,10 +49,10 @@ export interface EnterpriseWorkspaceProps {
   tab: WorkspaceTab;
 }
 
-const TITLES: Record<WorkspaceTab, string> = { settings: 'Settings', activity: 'Activity' };
+const TITLES: Record<WorkspaceTab, string> = { dashboard: 'Dashboard', users: 'Users', numbers: 'Numbers', settings: 'Settings', activity: 'Activity' };
 
 /**
- * One enterprise's pages. Loads the enterprise once for both tabs, and frames them:
+ * One enterprise's pages. Loads the enterprise once for all its pages, and frames them:
  * for provider admins a breadcrumb back to Enterprises and Settings/Activity tabs.
  */
 export function EnterpriseWorkspace({ me, enterpriseId, scoped, tab }: EnterpriseWorkspaceProps) {
@@ -89,8 +93,11 @@ export function EnterpriseWorkspace({ me, enterpriseId, scoped, tab }: Enterpris
           selectedValue={tab}
           onTabSelect={(_, d) => navigate(hrefFor({ page: d.value as WorkspaceTab, enterpriseId }))}
         >
-          <Tab value="settings">Settings</Tab>
-          <Tab value="activity">Activity</Tab>
+          {(Object.keys(TITLES) as WorkspaceTab[]).map((page) => (
+            <Tab key={page} value={page}>
+              {TITLES[page]}
+            </Tab>
+          ))}
         </TabList>
       </nav>
     </PageHeader>
@@ -126,6 +133,9 @@ export function EnterpriseWorkspace({ me, enterpriseId, scoped, tab }: Enterpris
             </MessageBarBody>
           </MessageBar>
         )}
+        {data && tab === 'dashboard' && !consentMissing && <DashboardPage enterprise={data} me={me} readOnly={consentMissing} />}
+        {data && tab === 'users' && !consentMissing && <UsersPage enterprise={data} me={me} readOnly={consentMissing} />}
+        {data && tab === 'numbers' && !consentMissing && <NumbersPage enterprise={data} me={me} readOnly={consentMissing} />}
         {data && tab === 'settings' && <SettingsPage enterprise={data} me={me} readOnly={consentMissing} onChange={enterprise.setData} />}
         {/* Without consent the server refuses the feed; the notice above already says why. */}
         {data && tab === 'activity' && !consentMissing && <ActivityPage enterpriseId={data.id} />}
