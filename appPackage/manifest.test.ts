@@ -84,6 +84,25 @@ describe('appPackage/manifest.json', () => {
     expect(manifest.permissions).toEqual(expect.arrayContaining(['identity', 'messageTeamMembers']));
   });
 
+  it('declares "Text a customer" as an action whose dialog the bot fetches, in the three places Teams offers it', () => {
+    const extension = renderedManifest().composeExtensions?.[0];
+    expect(extension?.composeExtensionType).toBe('botBased');
+    const command = extension?.commands?.find((c) => c.id === 'textCustomer');
+    // fetchTask: Teams asks the bot for the dialog (composeExtension/fetchTask), so the
+    // command carries neither static parameters nor a taskInfo of its own.
+    expect(command?.fetchTask).toBe(true);
+    expect(command).not.toHaveProperty('parameters');
+    expect(command).not.toHaveProperty('taskInfo');
+    expect(command).not.toHaveProperty('initialRun');
+    expect([...(command?.context ?? [])].sort()).toEqual(['commandBox', 'compose', 'message']);
+    expect(command?.title.length).toBeLessThanOrEqual(32);
+    expect(command?.description?.length ?? 0).toBeLessThanOrEqual(128);
+    // Every action command must get its dialog from somewhere: fetched, or static parameters.
+    for (const c of extension?.commands ?? []) {
+      if (c.type === 'action') expect(c.fetchTask === true || (c.parameters ?? []).length > 0).toBe(true);
+    }
+  });
+
   it('asks Teams for SSO tokens for the Entra app that aad.manifest.json defines', () => {
     const manifest = JSON.parse(readText(MANIFEST)) as Manifest;
     const aad = JSON.parse(readText('aad.manifest.json')) as { appId: string; identifierUris: string[] };

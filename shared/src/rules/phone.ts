@@ -1,4 +1,4 @@
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import { findPhoneNumbersInText, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
 
 /**
  * Phone numbers, one rule for the whole product: stored and compared as E.164
@@ -56,4 +56,27 @@ export function formatInternational(e164: string): string {
 /** The digits only, for "search as you type" matching of numbers however they are written. */
 export function digitsOf(value: string): string {
   return value.replace(/\D/g, '');
+}
+
+/**
+ * The phone numbers written in a free text ("call Jane at (425) 555-0142 or
+ * +44 20 7946 0958"), canonical E.164, each once, in the order they first appear.
+ * Numbers without a country code are read for `defaultCountry`; only numbers valid
+ * for their country count, so order numbers, dates and amounts are not taken.
+ */
+export function findPhoneNumbers(text: string, defaultCountry?: CountryCode): E164[] {
+  // "0044 20 ..." as people write it in Europe: 00 is the international prefix, as in checkPhoneNumber.
+  const normalised = text.replace(/(^|[^\d+])00(?=[1-9]\d)/g, '$1+');
+  const found = findPhoneNumbersInText(normalised, defaultCountry ? { defaultCountry } : {});
+  const numbers: E164[] = [];
+  for (const { number } of found) {
+    const e164 = number.number;
+    if (number.isValid() && E164_SHAPE.test(e164) && !numbers.includes(e164 as E164)) numbers.push(e164 as E164);
+  }
+  return numbers;
+}
+
+/** The country a number belongs to ("US" for +1 425 ...), to read numbers written without a country code the same way. */
+export function countryOf(e164: string): CountryCode | undefined {
+  return parsePhoneNumberFromString(e164)?.country;
 }
