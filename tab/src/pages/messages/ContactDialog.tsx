@@ -1,0 +1,100 @@
+import { Button, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface, DialogTitle, DialogTrigger, Field, Input, Spinner, makeStyles, tokens } from '@fluentui/react-components';
+import { useEffect, useState, type FormEvent } from 'react';
+import { splitFieldIssues, toApiError, type ApiError } from '../../api/errors';
+import type { MessagesApi } from '../../api/messages';
+import type { Contact } from '../../api/types';
+import { ErrorBar } from '../../components/ErrorBar';
+
+const FIELDS = ['name', 'number'] as const;
+type ContactField = (typeof FIELDS)[number];
+
+const useStyles = makeStyles({
+  content: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalL },
+});
+
+export interface ContactDialogProps {
+  open: boolean;
+  api: MessagesApi;
+  /** Editing: the contact to rename (its number is its identity). Else a new personal contact. */
+  contact?: Contact;
+  initialNumber?: string;
+  onOpenChange: (open: boolean) => void;
+  onSaved: (contact: Contact) => void;
+}
+
+/** Adds a personal contact, or renames one. Errors sit next to their field; what was typed stays when a save fails. */
+export function ContactDialog({ open, api, contact, initialNumber, onOpenChange, onSaved }: ContactDialogProps) {
+  const styles = useStyles();
+  const [name, setName] = useState('');
+  const [number, setNumber] = useState('');
+  const [errors, setErrors] = useState<Partial<Record<ContactField, string>>>({});
+  const [failure, setFailure] = useState<ApiError>();
+  const [saving, setSaving] = useState(false);
+
+  useEffect(() => {
+    if (!open) return;
+    setName(contact?.name ?? '');
+    setNumber(contact?.display ?? initialNumber ?? '');
+    setErrors({});
+    setFailure(undefined);
+  }, [open, contact, initialNumber]);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (saving) return;
+    const missing: Partial<Record<ContactField, string>> = {};
+    if (!name.trim()) missing.name = 'Give the contact a name.';
+    if (!contact && !number.trim()) missing.number = 'Give the phone number, e.g. +1 206 555 0100.';
+    setErrors(missing);
+    setFailure(undefined);
+    if (Object.keys(missing).length > 0) return;
+    setSaving(true);
+    try {
+      const saved = contact ? await api.renameContact(contact, name.trim()) : await api.createContact({ scope: 'personal', number: number.trim(), name: name.trim() });
+      onSaved(saved);
+      onOpenChange(false);
+    } catch (error) {
+      const apiError = toApiError(error);
+      setErrors(splitFieldIssues(apiError, FIELDS).byField);
+      setFailure(apiError);
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  const others = failure ? splitFieldIssues(failure, FIELDS).other : [];
+  const showBar = failure !== undefined && !(failure.details.length > 0 && others.length === 0);
+
+  return (
+    <Dialog open={open} onOpenChange={(_, data) => !saving && onOpenChange(data.open)}>
+      <DialogSurface>
+        <form onSubmit={(event) => void submit(event)} noValidate>
+          <DialogBody>
+            <DialogTitle>{contact ? 'Edit contact' : 'Add contact'}</DialogTitle>
+            <DialogContent className={styles.content}>
+              {showBar && failure && (
+                <ErrorBar error={failure} title={failure.status === 409 ? (contact ? 'Changed meanwhile' : 'Already a contact') : "Couldn't save the contact"} issues={others} />
+              )}
+              <Field label="Name" required validationMessage={errors.name}>
+                <Input value={name} onChange={(_, d) => setName(d.value)} maxLength={100} autoComplete="off" />
+              </Field>
+              <Field label="Phone number" required={!contact} validationMessage={errors.number} hint={contact ? 'The number is the contact: to change it, add a new contact.' : 'International form, e.g. +1 206 555 0100.'}>
+                <Input value={number} onChange={(_, d) => setNumber(d.value)} readOnly={!!contact} autoComplete="off" inputMode="tel" />
+              </Field>
+            </DialogContent>
+            <DialogActions>
+              <DialogTrigger disableButtonEnhancement>
+                <Button appearance="secondary" disabled={saving}>
+                  Cancel
+                </Button>
+              </DialogTrigger>
+              <Button type="submit" appearance="primary" disabledFocusable={saving} icon={saving ? <Spinner size="tiny" /> : undefined}>
+                {saving ? 'Saving…' : 'Save contact'}
+              </Button>
+            </DialogActions>
+          </DialogBody>
+        </form>
+      </DialogSurface>
+    </Dialog>
+  );
+}
