@@ -6,6 +6,9 @@ import {
   Field,
   Input,
   MessageBar,
+  Radio,
+  RadioGroup,
+  Textarea,
   MessageBarActions,
   MessageBarBody,
   MessageBarTitle,
@@ -23,6 +26,8 @@ import { ErrorBar } from '../../components/ErrorBar';
 import { useNotify } from '../../components/notify';
 import { formatDateTime, formatRelative } from '../../format/dates';
 import {
+  MAX_COMPLIANCE_REPLY_LENGTH,
+  REPLY_FIELDS,
   SETTINGS_FIELDS,
   SYNC_MAX,
   SYNC_MIN,
@@ -30,9 +35,13 @@ import {
   changedFields,
   draftFrom,
   validateDraft,
+  type OptOutScope,
   type SettingsDraft,
   type SettingsField,
 } from './settingsForm';
+import { CarrierConnectionsCard } from './CarrierConnectionsCard';
+import { ChatAccessCard } from './ChatAccessCard';
+import { SyncGroupsCard } from './SyncGroupsCard';
 import { SettingsSection } from './SettingsSection';
 import { TimeZoneField } from './TimeZoneField';
 
@@ -202,6 +211,28 @@ export function SettingsPage({ enterprise, me, readOnly, onChange }: SettingsPag
               <Switch className={styles.switch} checked={draft.chatEnabled} disabled={locked} onChange={(_, d) => edit('chatEnabled', d.checked, 'settings.chatEnabled')} />
             </Field>
           </SettingsSection>
+          <SettingsSection
+            title="Opt-out and help"
+            description="What people who text STOP, START or HELP to your numbers get back. Carriers require these answers."
+          >
+            <Field label="What a STOP blocks" validationMessage={fieldErrors['settings.optOutScope']}>
+              <RadioGroup value={draft.optOutScope} disabled={locked} onChange={(_, d) => edit('optOutScope', d.value as OptOutScope, 'settings.optOutScope')}>
+                <Radio value="number" label="Only the number it was sent to" />
+                <Radio value="enterprise" label="Every number of this enterprise" />
+              </RadioGroup>
+            </Field>
+            {REPLY_FIELDS.map(({ key, field }) => (
+              <Field
+                key={key}
+                label={key === 'optOutReply' ? 'Reply to STOP' : key === 'optInReply' ? 'Reply to START' : 'Reply to HELP'}
+                required
+                validationMessage={fieldErrors[field]}
+                hint={`${draft[key].trim().length} of ${MAX_COMPLIANCE_REPLY_LENGTH} characters.`}
+              >
+                <Textarea value={draft[key]} disabled={locked} resize="vertical" rows={2} onChange={(_, d) => edit(key, d.value, field)} />
+              </Field>
+            ))}
+          </SettingsSection>
           <SettingsSection title="Directory sync" description="Switchboard keeps its user list in step with Microsoft 365.">
             <Field
               label="Sync every (minutes)"
@@ -261,6 +292,14 @@ export function SettingsPage({ enterprise, me, readOnly, onChange }: SettingsPag
           </div>
         </Card>
       </form>
+      {/* Read-only means the provider lacks the enterprise's consent: the server refuses these, so they are not offered. */}
+      {!readOnly && (
+        <>
+          <CarrierConnectionsCard enterpriseId={enterprise.id} readOnly={readOnly} />
+          <ChatAccessCard enterprise={enterprise} readOnly={readOnly} />
+          <SyncGroupsCard enterprise={enterprise} readOnly={readOnly} formDirty={dirty} onChange={onChange} />
+        </>
+      )}
     </div>
   );
 }

@@ -42,3 +42,18 @@ describe('settings form', () => {
     expect(validateDraft({ ...base, timeZone: 'Europe/London' })).toEqual({});
   });
 });
+
+describe('compliance texts in the settings form', () => {
+  it('sends a changed reply trimmed, and the opt-out scope', () => {
+    const draft = { ...draftFrom(enterprise), optOutReply: '  Bye. Reply START to come back. ', optOutScope: 'enterprise' as const };
+    expect(changedFields(enterprise, draft)).toEqual(['settings.optOutScope', 'settings.optOutReply']);
+    expect(buildPatch(enterprise, draft)).toEqual({ settings: { optOutScope: 'enterprise', optOutReply: 'Bye. Reply START to come back.' } });
+  });
+
+  it('refuses empty and over-long replies with the server limit', () => {
+    const base = draftFrom(enterprise);
+    expect(validateDraft({ ...base, helpReply: '  ' })['settings.helpReply']).toMatch(/HELP cannot be empty/);
+    expect(validateDraft({ ...base, optInReply: 'x'.repeat(321) })['settings.optInReply']).toMatch(/at most 320/);
+    expect(validateDraft({ ...base, optInReply: 'x'.repeat(320) })).toEqual({});
+  });
+});

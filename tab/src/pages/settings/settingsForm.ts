@@ -1,4 +1,8 @@
+import { MAX_COMPLIANCE_REPLY_LENGTH } from '@shared/enterprises/schema';
 import type { Enterprise, UpdateEnterpriseRequest } from '../../api/types';
+
+export { MAX_COMPLIANCE_REPLY_LENGTH };
+export type OptOutScope = Enterprise['settings']['optOutScope'];
 
 /** The form's fields, named by the API's dotted paths so server errors land next to them. */
 export type SettingsField =
@@ -6,15 +10,30 @@ export type SettingsField =
   | 'settings.chatEnabled'
   | 'settings.syncIntervalMinutes'
   | 'settings.timeZone'
-  | 'settings.allowProviderManagement';
+  | 'settings.allowProviderManagement'
+  | 'settings.optOutScope'
+  | 'settings.optOutReply'
+  | 'settings.optInReply'
+  | 'settings.helpReply';
 
 export const SETTINGS_FIELDS: readonly SettingsField[] = [
   'name',
   'settings.timeZone',
   'settings.chatEnabled',
   'settings.syncIntervalMinutes',
+  'settings.optOutScope',
+  'settings.optOutReply',
+  'settings.optInReply',
+  'settings.helpReply',
   'settings.allowProviderManagement',
 ];
+
+/** The compliance texts: draft key, API field, and how messages name them. */
+export const REPLY_FIELDS = [
+  { key: 'optOutReply', field: 'settings.optOutReply', what: 'The reply to STOP' },
+  { key: 'optInReply', field: 'settings.optInReply', what: 'The reply to START' },
+  { key: 'helpReply', field: 'settings.helpReply', what: 'The reply to HELP' },
+] as const;
 
 /** What the user is editing. The interval stays text so a half-typed number is still shown as typed. */
 export interface SettingsDraft {
@@ -23,6 +42,10 @@ export interface SettingsDraft {
   syncIntervalMinutes: string;
   timeZone: string;
   allowProviderManagement: boolean;
+  optOutScope: OptOutScope;
+  optOutReply: string;
+  optInReply: string;
+  helpReply: string;
 }
 
 export const SYNC_MIN = 5;
@@ -34,6 +57,10 @@ export const draftFrom = (enterprise: Enterprise): SettingsDraft => ({
   syncIntervalMinutes: String(enterprise.settings.syncIntervalMinutes),
   timeZone: enterprise.settings.timeZone,
   allowProviderManagement: enterprise.settings.allowProviderManagement,
+  optOutScope: enterprise.settings.optOutScope,
+  optOutReply: enterprise.settings.optOutReply,
+  optInReply: enterprise.settings.optInReply,
+  helpReply: enterprise.settings.helpReply,
 });
 
 export const isValidTimeZone = (zone: string): boolean => {
@@ -55,6 +82,8 @@ export function changedFields(base: Enterprise, draft: SettingsDraft): SettingsF
   if (draft.syncIntervalMinutes.trim() !== original.syncIntervalMinutes) changed.push('settings.syncIntervalMinutes');
   if (draft.timeZone !== original.timeZone) changed.push('settings.timeZone');
   if (draft.allowProviderManagement !== original.allowProviderManagement) changed.push('settings.allowProviderManagement');
+  if (draft.optOutScope !== original.optOutScope) changed.push('settings.optOutScope');
+  for (const { key, field } of REPLY_FIELDS) if (draft[key].trim() !== original[key]) changed.push(field);
   return changed;
 }
 
@@ -71,6 +100,11 @@ export function validateDraft(draft: SettingsDraft): Partial<Record<SettingsFiel
   else if (minutes < SYNC_MIN) errors['settings.syncIntervalMinutes'] = `Sync at most every ${SYNC_MIN} minutes.`;
   else if (minutes > SYNC_MAX) errors['settings.syncIntervalMinutes'] = `Sync at least once a day (${SYNC_MAX} minutes).`;
   if (!isValidTimeZone(draft.timeZone)) errors['settings.timeZone'] = 'Choose an IANA time zone such as Europe/London or America/New_York.';
+  for (const { key, field, what } of REPLY_FIELDS) {
+    const text = draft[key].trim();
+    if (!text) errors[field] = `${what} cannot be empty: write the text people receive.`;
+    else if (text.length > MAX_COMPLIANCE_REPLY_LENGTH) errors[field] = `${what} is too long: shorten it to at most ${MAX_COMPLIANCE_REPLY_LENGTH} characters.`;
+  }
   return errors;
 }
 
@@ -84,6 +118,8 @@ export function buildPatch(base: Enterprise, draft: SettingsDraft): UpdateEnterp
   if (changed.has('settings.syncIntervalMinutes')) settings.syncIntervalMinutes = Number(draft.syncIntervalMinutes.trim());
   if (changed.has('settings.timeZone')) settings.timeZone = draft.timeZone;
   if (changed.has('settings.allowProviderManagement')) settings.allowProviderManagement = draft.allowProviderManagement;
+  if (changed.has('settings.optOutScope')) settings.optOutScope = draft.optOutScope;
+  for (const { key, field } of REPLY_FIELDS) if (changed.has(field)) settings[key] = draft[key].trim();
   if (Object.keys(settings).length > 0) patch.settings = settings;
   return patch;
 }

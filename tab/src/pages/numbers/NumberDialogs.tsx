@@ -1,0 +1,310 @@
+import {
+  Body1,
+  Button,
+  Checkbox,
+  Dialog,
+  DialogActions,
+  DialogBody,
+  DialogContent,
+  DialogSurface,
+  DialogTitle,
+  Dropdown,
+  Field,
+  Input,
+  MessageBar,
+  MessageBarBody,
+  Option,
+  Radio,
+  RadioGroup,
+  Spinner,
+  makeStyles,
+  tokens,
+} from '@fluentui/react-components';
+import { useState, type FormEvent } from 'react';
+import { splitFieldIssues, toApiError, type ApiError } from '../../api/errors';
+import type { CarrierConnection, NumbersApi, PhoneNumber, SmsGroup } from '../../api/numbers';
+import { ErrorBar } from '../../components/ErrorBar';
+import { extensionProblem, labelProblem, withNumber, withoutNumber, type Capabilities } from './numberRules';
+import { UserPicker, type PickedUser } from './UserPicker';
+
+const useStyles = makeStyles({
+  form: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
+  fieldset: { display: 'flex', gap: tokens.spacingHorizontalM, border: 'none', padding: 0, margin: 0 },
+});
+
+interface Common {
+  api: NumbersApi;
+  enterpriseId: string;
+  number: PhoneNumber;
+  onClose: () => void;
+  /** The number changed: reload the list. */
+  onChanged: () => void;
+}
+
+const conflictText = 'Someone else changed this number since the list was loaded, so nothing was saved. Close, reload the list and try again.';
+
+type EditField = 'label' | 'capabilities' | 'carrierConnectionId' | 'extension';
+const EDIT_FIELDS: readonly EditField[] = ['label', 'capabilities', 'carrierConnectionId', 'extension'];
+
+/** Label, capabilities, carrier connection and extension of one number, saved with its ETag. */
+export function EditNumberDialog({ api, enterpriseId, number, connections, onClose, onChanged }: Common & { connections: CarrierConnection[] }) {
+  const styles = useStyles();
+  const [label, setLabel] = useState(number.label);
+  const [capabilities, setCapabilities] = useState<Capabilities>(number.capabilities);
+  const [connectionId, setConnectionId] = useState(number.carrierConnectionId ?? '');
+  const [extension, setExtension] = useState(number.extension ?? '');
+  const [errors, setErrors] = useState<Partial<Record<EditField, string>>>({});
+  const [failure, setFailure] = useState<ApiError>();
+  const [busy, setBusy] = useState(false);
+
+  const save = async (event: FormEvent) => {
+    event.preventDefault();
+    const labelIssue = labelProblem(label);
+    const extensionIssue = extensionProblem(extension);
+    const found = { ...(labelIssue ? { label: labelIssue } : {}), ...(extensionIssue ? { extension: extensionIssue } : {}) };
+    setErrors(found);
+    setFailure(undefined);
+    if (Object.keys(found).length > 0) return;
+    setBusy(true);
+    try {
+      await api.updateNumber(enterpriseId, number.number, number.etag, {
+        label: label.trim(),
+        capabilities,
+        carrierConnectionId: connectionId || null,
+        extension: extension.trim() || null,
+      });
+      onChanged();
+      onClose();
+    } catch (error) {
+      const apiError = toApiError(error);
+      setErrors(splitFieldIssues(apiError, EDIT_FIELDS).byField);
+      setFailure(apiError);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const otherIssues = failure ? splitFieldIssues(failure, EDIT_FIELDS).other : [];
+  return (
+    <Dialog open onOpenChange={(_, data) => !data.open && onClose()}>
+      <DialogSurface aria-describedby={undefined}>
+        <form onSubmit={(event) => void save(event)} noValidate>
+          <DialogBody>
+            <DialogTitle>Edit {number.display}</DialogTitle>
+            <DialogContent className={styles.form}>
+              {failure && <ErrorBar error={failure} title="Couldn't save the number" issues={otherIssues} />}
+              {failure && (failure.status === 409 || failure.status === 412) && failure.code !== 'validation_failed' && <Body1>{conflictText}</Body1>}
+              <Field label="Label" validationMessage={errors.label}>
+                <Input value={label} onChange={(_, d) => setLabel(d.value)} maxLength={120} />
+              </Field>
+              <fieldset className={styles.fieldset}>
+                <legend>Capabilities</legend>
+                <Checkbox label="SMS" checked={capabilities.sms} onChange={(_, d) => setCapabilities((c) => ({ ...c, sms: d.checked === true }))} />
+                <Checkbox label="MMS" checked={capabilities.mms} onChange={(_, d) => setCapabilities((c) => ({ ...c, mms: d.checked === true }))} />
+                <Checkbox label="Voice" checked={capabilities.voice} onChange={(_, d) => setCapabilities((c) => ({ ...c, voice: d.checked === true }))} />
+              </fieldset>
+              {errors.capabilities && <Body1 role="alert">{errors.capabilities}</Body1>}
+              <Field label="Carrier connection" validationMessage={errors.carrierConnectionId}>
+                <Dropdown value={connections.find((c) => c.id === connectionId)?.name ?? 'None'} selectedOptions={[connectionId]} onOptionSelect={(_, d) => setConnectionId(d.optionValue ?? '')}>
+                  <Option value="">None</Option>
+                  {connections.map((connection) => (
+                    <Option key={connection.id} value={connection.id}>
+                      {connection.name}
+                    </Option>
+                  ))}
+                </Dropdown>
+              </Field>
+              <Field label="Extension" validationMessage={errors.extension} hint="The PBX extension shown beside the number, if any.">
+                <Input value={extension} onChange={(_, d) => setExtension(d.value)} inputMode="numeric" />
+              </Field>
+            </DialogContent>
+            <DialogActions>
+              <Button onClick={onClose}>Cancel</Button>
+              <Button type="submit" appearance="primary" disabledFocusable={busy} icon={busy ? <Spinner size="tiny" /> : undefined}>
+                Save
+              </Button>
+            </DialogActions>
+          </DialogBody>
+        </form>
+      </DialogSurface>
+    </Dialog>
+  );
+}
+
+/** Gives an unassigned number to a user (added to their numbers) or an SMS group (replacing its number). */
+export function AssignNumberDialog({ api, enterpriseId, number, groups, onClose, onChanged }: Common & { groups: SmsGroup[] }) {
+  const styles = useStyles();
+  const [target, setTarget] = useState<'user' | 'group'>('user');
+  const [user, setUser] = useState<PickedUser[]>([]);
+  const [groupId, setGroupId] = useState('');
+  const [enableSms, setEnableSms] = useState(true);
+  const [error, setError] = useState<string>();
+  const [failure, setFailure] = useState<ApiError>();
+  const [busy, setBusy] = useState(false);
+  const group = groups.find((g) => g.id === groupId);
+
+  const assign = async (event: FormEvent) => {
+    event.preventDefault();
+    setFailure(undefined);
+    if (target === 'user' && !user[0]) return setError('Choose the person who gets the number.');
+    if (target === 'group' && !group) return setError('Choose the SMS group that gets the number.');
+    setError(undefined);
+    setBusy(true);
+    try {
+      if (target === 'user') {
+        // The user's own ETag: a change to them meanwhile is a conflict, never a lost update.
+        const current = await api.getUserSms(enterpriseId, user[0]!.id);
+        await api.saveUserSms(enterpriseId, user[0]!.id, current.userEtag, {
+          enabled: current.enabled || enableSms,
+          numbers: withNumber(current.numbers.map((n) => n.number), number.number),
+        });
+      } else {
+        await api.updateSmsGroup(enterpriseId, group!.id, group!.etag, { number: number.number });
+      }
+      onChanged();
+      onClose();
+    } catch (failed) {
+      setFailure(toApiError(failed));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Dialog open onOpenChange={(_, data) => !data.open && onClose()}>
+      <DialogSurface aria-describedby={undefined}>
+        <form onSubmit={(event) => void assign(event)} noValidate>
+          <DialogBody>
+            <DialogTitle>Assign {number.display}</DialogTitle>
+            <DialogContent className={styles.form}>
+              {failure && <ErrorBar error={failure} title="Couldn't assign the number" />}
+              <Field label="Assign to">
+                <RadioGroup value={target} onChange={(_, d) => { setTarget(d.value as 'user' | 'group'); setError(undefined); }} layout="horizontal">
+                  <Radio value="user" label="A user" />
+                  <Radio value="group" label="An SMS group" />
+                </RadioGroup>
+              </Field>
+              {target === 'user' ? (
+                <>
+                  <UserPicker api={api} enterpriseId={enterpriseId} label="User" required value={user} onChange={(picked) => { setUser(picked); setError(undefined); }} error={error} />
+                  <Checkbox label="Turn SMS on for them" checked={enableSms} onChange={(_, d) => setEnableSms(d.checked === true)} />
+                </>
+              ) : (
+                <Field label="SMS group" required validationMessage={error} hint={group?.display ? `Replaces the group's number ${group.display}, which becomes unassigned.` : undefined}>
+                  <Dropdown placeholder={groups.length ? 'Choose a group' : 'No SMS groups yet'} value={group?.name ?? ''} selectedOptions={groupId ? [groupId] : []} onOptionSelect={(_, d) => { setGroupId(d.optionValue ?? ''); setError(undefined); }}>
+                    {groups.map((g) => (
+                      <Option key={g.id} value={g.id}>
+                        {g.name}
+                      </Option>
+                    ))}
+                  </Dropdown>
+                </Field>
+              )}
+            </DialogContent>
+            <DialogActions>
+              <Button onClick={onClose}>Cancel</Button>
+              <Button type="submit" appearance="primary" disabledFocusable={busy} icon={busy ? <Spinner size="tiny" /> : undefined}>
+                Assign
+              </Button>
+            </DialogActions>
+          </DialogBody>
+        </form>
+      </DialogSurface>
+    </Dialog>
+  );
+}
+
+/** Takes a number back from its user or group; it stays in the inventory, unassigned. */
+export function ReleaseNumberDialog({ api, enterpriseId, number, groups, onClose, onChanged }: Common & { groups: SmsGroup[] }) {
+  const [failure, setFailure] = useState<ApiError>();
+  const [busy, setBusy] = useState(false);
+  const holder = number.holder!;
+  const release = async () => {
+    setBusy(true);
+    setFailure(undefined);
+    try {
+      if (holder.type === 'user') {
+        const current = await api.getUserSms(enterpriseId, holder.id);
+        await api.saveUserSms(enterpriseId, holder.id, current.userEtag, { enabled: current.enabled && current.numbers.length > 1, numbers: withoutNumber(current.numbers.map((n) => n.number), number.number) });
+      } else {
+        const group = groups.find((g) => g.id === holder.id);
+        if (!group) throw new Error(`The SMS group ${holder.name} is no longer there. Reload the list.`);
+        await api.updateSmsGroup(enterpriseId, group.id, group.etag, { number: null });
+      }
+      onChanged();
+      onClose();
+    } catch (error) {
+      setFailure(toApiError(error));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Dialog open onOpenChange={(_, data) => !data.open && onClose()}>
+      <DialogSurface>
+        <DialogBody>
+          <DialogTitle>Unassign {number.display}?</DialogTitle>
+          <DialogContent>
+            {failure && <ErrorBar error={failure} title="Couldn't unassign the number" />}
+            <Body1>
+              {holder.type === 'user' ? `${holder.name} will no longer send or receive texts on ${number.display}.` : `The SMS group ${holder.name} will have no number until you give it one.`} The number stays in the inventory.
+            </Body1>
+          </DialogContent>
+          <DialogActions>
+            <Button onClick={onClose}>Cancel</Button>
+            <Button appearance="primary" onClick={() => void release()} disabledFocusable={busy} icon={busy ? <Spinner size="tiny" /> : undefined}>
+              Unassign
+            </Button>
+          </DialogActions>
+        </DialogBody>
+      </DialogSurface>
+    </Dialog>
+  );
+}
+
+/** Deleting asks first; a refusal (the number is assigned) is explained in place. */
+export function DeleteNumberDialog({ api, enterpriseId, number, onClose, onChanged }: Common) {
+  const [failure, setFailure] = useState<ApiError>();
+  const [busy, setBusy] = useState(false);
+  const remove = async () => {
+    setBusy(true);
+    setFailure(undefined);
+    try {
+      await api.deleteNumber(enterpriseId, number.number, number.etag);
+      onChanged();
+      onClose();
+    } catch (error) {
+      setFailure(toApiError(error));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Dialog open onOpenChange={(_, data) => !data.open && onClose()}>
+      <DialogSurface>
+        <DialogBody>
+          <DialogTitle>Delete {number.display}?</DialogTitle>
+          <DialogContent>
+            {failure ? (
+              <ErrorBar error={failure} title="The number was not deleted" />
+            ) : number.holder ? (
+              <MessageBar intent="warning">
+                <MessageBarBody>It is assigned, so Switchboard will refuse: unassign it first.</MessageBarBody>
+              </MessageBar>
+            ) : (
+              <Body1>It leaves the inventory. Texts to it will no longer reach anyone in Switchboard.</Body1>
+            )}
+          </DialogContent>
+          <DialogActions>
+            <Button onClick={onClose}>{failure ? 'Close' : 'Cancel'}</Button>
+            {!failure && (
+              <Button appearance="primary" onClick={() => void remove()} disabledFocusable={busy} icon={busy ? <Spinner size="tiny" /> : undefined}>
+                Delete
+              </Button>
+            )}
+          </DialogActions>
+        </DialogBody>
+      </DialogSurface>
+    </Dialog>
+  );
+}
