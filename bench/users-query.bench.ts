@@ -12,13 +12,13 @@ import { report } from './report';
  * the snapshot keeps.
  */
 const USERS = 50_000;
-const ENTERPRISE = 'bench-users';
+export const ENTERPRISE = 'bench-users';
 
 const FIRST = ['Ada', 'Émile', 'Grace', 'Linus', 'Margaret', 'Ken', 'Barbara', 'Dennis', 'Frances', 'Alan', 'Zoë', 'Søren'];
 const LAST = ['Lovelace', 'Zola', 'Hopper', 'Torvalds', 'Hamilton', 'Thompson', 'Liskov', 'Ritchie', 'Allen', 'Turing', 'Kierkegaard'];
 const TAGS = ['Sales', 'Support', 'VIP', 'Night shift', 'Berlin', 'London', 'Field', 'Managers', 'Reception', 'Warehouse'];
 
-function user(i: number): DirectoryUser {
+export function user(i: number): DirectoryUser {
   const given = FIRST[i % FIRST.length]!;
   const family = LAST[Math.floor(i / FIRST.length) % LAST.length]!;
   const ascii = (s: string) => s.normalize('NFKD').replace(/\p{M}/gu, '').replace(/ø/g, 'o').toLowerCase();
