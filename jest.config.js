@@ -4,7 +4,7 @@ const swc = ['@swc/jest', { jsc: { parser: { syntax: 'typescript', tsx: true }, 
 
 const common = {
   transform: { '^.+\\.(t|j)sx?$': swc },
-  moduleNameMapper: { '^@switchboard/shared$': '<rootDir>/../shared/src/index.ts', '^@switchboard/shared/simulators$': '<rootDir>/../shared/src/simulators/index.ts' },
+  moduleNameMapper: { '^@switchboard/shared$': '<rootDir>/../shared/src/index.ts', '^@switchboard/shared/simulators$': '<rootDir>/../shared/src/simulators/index.ts', '^@shared/(.*)$': '<rootDir>/../shared/src/$1' },
   testEnvironment: 'node',
 };
 

@@ -1,33 +1,41 @@
+import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pino from 'pino';
-import { newNumberEntry, type PhoneNumberEntry, type RunningAzurite, type SimulatorEvent } from '@switchboard/shared';
-import { signSimulatorWebhook, startCarrierSimulator } from '@switchboard/shared/simulators';
+import { azuriteConnectionString, newNumberEntry, type PhoneNumberEntry, type RunningAzurite } from '@switchboard/shared';
 import { loadConfig } from '@switchboard/bot/dist/config';
 import { startRuntime, type Runtime } from '@switchboard/bot/dist/runtime';
-import { Pool } from 'undici';
 import { report } from './report';
 
 /**
  * The messaging engine through the real server (restify, webhooks, API, queue worker)
- * on Azurite, with the simulator carrier:
+ * on Azurite, with the simulator carrier. The load generator and the carrier simulator
+ * run in a child process (bench/messaging-load.ts), so the server's event loop is the
+ * server's alone, as in production.
+ * - counting run (small, paced slowly): the storage requests per inbound and per outbound
+ *   message, everything included (routing, conversations, worker, status callbacks),
+ *   counted by a proxy in front of Azurite. Deterministic: the guide for changes.
  * - inbound: signed simulator webhooks posted open-loop at a fixed rate; each answer's
  *   latency is the acknowledgement time (stored durably before it). Target: >= 300/s
  *   sustained, p95 <= 50 ms.
  * - outbound: sends through POST .../messages from 200 numbers at a fixed rate; the
  *   time from the request to the carrier receiving the call. Target: >= 200/s, p95 <= 250 ms.
+ * Knobs (environment): BENCH_INBOUND_RATE (default 300/s), BENCH_OUTBOUND_RATE (200/s),
+ * BENCH_SECONDS (10 s per phase), BENCH_COUNT_MESSAGES (200 per direction in the counting run),
+ * BENCH_LOG_LEVEL (the server's log level, default silent).
  */
 /** The dev mode's demo enterprise: the dev sign-in's users belong to it. */
 const ENTERPRISE = 'contoso';
 const SENDER_ID = 'cccccccc-0000-4000-8000-000000000003'; // the dev sign-in's "contoso-user"
 const INBOUND_RATE = Number(process.env.BENCH_INBOUND_RATE ?? 300);
-const INBOUND_SECONDS = 10;
-const OUTBOUND_RATE = 200;
-const OUTBOUND_SECONDS = 10;
+const OUTBOUND_RATE = Number(process.env.BENCH_OUTBOUND_RATE ?? 200);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const COUNT_MESSAGES = Number(process.env.BENCH_COUNT_MESSAGES ?? 200);
 const SENDING_NUMBERS = 200;
+const LOG_LEVEL = process.env.BENCH_LOG_LEVEL ?? 'silent';
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function summarise(name: string, times: number[]): void {
   const sorted = [...times].sort((a, b) => a - b);
@@ -36,121 +44,205 @@ function summarise(name: string, times: number[]): void {
   report({ name: `${name}.max`, value: sorted[sorted.length - 1] ?? NaN, unit: 'ms' });
 }
 
-/** Starts `count` tasks at `perSecond`, not waiting for one to finish before the next (open loop). */
-async function openLoop(count: number, perSecond: number, task: (index: number) => Promise<void>): Promise<number> {
-  const started = performance.now();
-  const running: Promise<void>[] = [];
-  for (let i = 0; i < count; i++) {
-    const due = started + (i * 1000) / perSecond;
-    const wait = due - performance.now();
-    if (wait > 1) await sleep(wait);
-    running.push(task(i));
+/** The child process (load generator, carrier simulator, counting proxy), called over IPC. */
+class Load {
+  private readonly child: ChildProcess;
+  private next = 0;
+  private readonly waiting = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+
+  constructor() {
+    this.child = fork(join(__dirname, 'messaging-load.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.child.on('message', (message: { id: number; result?: unknown; error?: string }) => {
+      const waiter = this.waiting.get(message.id);
+      this.waiting.delete(message.id);
+      if (message.error !== undefined) waiter?.reject(new Error(`load generator: ${message.error}`));
+      else waiter?.resolve(message.result);
+    });
+    this.child.on('exit', (code) => {
+      for (const waiter of this.waiting.values()) waiter.reject(new Error(`the load generator exited (${code})`));
+      this.waiting.clear();
+    });
   }
-  await Promise.all(running);
-  return (performance.now() - started) / 1000;
+
+  call<T>(command: string, input: Record<string, unknown> = {}): Promise<T> {
+    const id = this.next++;
+    return new Promise<T>((resolve, reject) => {
+      this.waiting.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      this.child.send({ id, command, input });
+    });
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null) return;
+    await Promise.race([this.call('stop').catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 5000))]);
+    if (this.child.exitCode === null) this.child.kill();
+  }
 }
 
-export async function messagingBench(azurite: RunningAzurite): Promise<void> {
-  const simulator = await startCarrierSimulator({ stepDelayMs: 0, webhookAttempts: 3 });
+/** The stand-ins in the child process: the carrier simulator and the Bot Framework connector. */
+interface Outside {
+  simulatorUrl: string;
+  connectorUrl: string;
+  /** One simulator account for both runs: the simulator gives a number to the first account that sends from it. */
+  credentials: { apiKey: string; signingSecret: string };
+}
+
+interface Setup {
+  /** Of the run's table names. */
+  prefix: string;
+  runtime: Runtime;
+  url: string;
+  webhook: string;
+  signingSecret: string;
+  token: string;
+  numbers: string[];
+}
+
+/** A server on `connectionString` (fresh tables) with a simulator connection and 200 numbers of the dev user. */
+async function setUp(connectionString: string, { simulatorUrl, connectorUrl, credentials }: Outside): Promise<Setup> {
+  const prefix = `m${Date.now().toString(36)}`;
   const config = loadConfig({
     NODE_ENV: 'test',
     PORT: '0',
     HOST: '127.0.0.1',
     AUTH_MODE: 'dev',
-    STORAGE_CONNECTION_STRING: azurite.connectionString,
-    STORAGE_TABLE_PREFIX: `m${Date.now().toString(36)}`,
+    STORAGE_CONNECTION_STRING: connectionString,
+    STORAGE_TABLE_PREFIX: prefix,
     DIRECTORY_SYNC_SCHEDULE: 'off',
     CREDENTIALS_KEYS: `bench:${randomBytes(32).toString('base64')}`,
-    SIMULATOR_CARRIER_URL: simulator.baseUrl,
-    LOG_LEVEL: 'silent',
+    SIMULATOR_CARRIER_URL: simulatorUrl,
+    TEAMS_SERVICE_URL: connectorUrl,
+    LOG_LEVEL: LOG_LEVEL,
   });
-  let runtime: Runtime | undefined;
-  try {
-    runtime = await startRuntime(config, { logger: pino({ level: 'silent' }) });
-    const { services, url } = runtime;
-    const at = new Date().toISOString();
-    const credentials = { apiKey: `bench-${randomUUID()}`, signingSecret: randomBytes(16).toString('hex') };
-    simulator.addAccount(credentials);
-    const admin = { userId: 'bench-admin', name: 'Bench Admin', tenantId: 'bench', role: 'global-admin' as const, enterpriseId: ENTERPRISE };
-    const connection = await services.carrierConnections.create(admin, ENTERPRISE, { type: 'simulator', name: 'Simulator', credentials });
-    const numberOf = (i: number) => `+1425555${String(1000 + i).padStart(4, '0')}` as PhoneNumberEntry['number'];
-    // Inbound goes to one user's number; outbound from 200 numbers paced at 10 segments/s (not rate-limited here).
-    await services.numberRepository.createMany(
-      Array.from({ length: SENDING_NUMBERS }, (_, i) => ({
-        ...newNumberEntry(ENTERPRISE, numberOf(i), at, { carrierConnectionId: connection.id }),
-        holder: { type: 'user' as const, id: SENDER_ID, name: 'Uma User' },
-        segmentsPerSecond: 10,
-      })),
-    );
+  const runtime = await startRuntime(config, { logger: pino({ level: LOG_LEVEL }) });
+  const { services, url } = runtime;
+  const at = new Date().toISOString();
+  const admin = { userId: 'bench-admin', name: 'Bench Admin', tenantId: 'bench', role: 'global-admin' as const, enterpriseId: ENTERPRISE };
+  const connection = await services.carrierConnections.create(admin, ENTERPRISE, { type: 'simulator', name: 'Simulator', credentials });
+  const numbers = Array.from({ length: SENDING_NUMBERS }, (_, i) => `+1425555${String(1000 + i).padStart(4, '0')}` as PhoneNumberEntry['number']);
+  // Inbound goes to one user's numbers; outbound from 200 numbers paced at 10 segments/s (not rate-limited here).
+  await services.numberRepository.createMany(
+    numbers.map((number) => ({
+      ...newNumberEntry(ENTERPRISE, number, at, { carrierConnectionId: connection.id }),
+      holder: { type: 'user' as const, id: SENDER_ID, name: 'Uma User' },
+      segmentsPerSecond: 10,
+    })),
+  );
+  return { prefix, runtime, url, webhook: services.carrierConnections.webhookUrl('simulator', connection.id), signingSecret: credentials.signingSecret, token: await signIn(url), numbers };
+}
 
+interface InboundResult {
+  ackTimes: number[];
+  seconds: number;
+  refused: number;
+}
+
+interface OutboundResult {
+  wallStart: number;
+  acceptTimes: number[];
+  failures: string[];
+  accepted: number;
+  calls: Array<{ id: string; latency: number; at: number }>;
+}
+
+function inbound(load: Load, setup: Setup, count: number, rate: number, tag: string): Promise<InboundResult> {
+  return load.call<InboundResult>('inbound', { url: setup.url, webhook: setup.webhook, signingSecret: setup.signingSecret, count, rate, numbers: setup.numbers, tag });
+}
+
+async function outbound(load: Load, setup: Setup, count: number, rate: number): Promise<OutboundResult> {
+  const result = await load.call<OutboundResult>('outbound', { url: setup.url, token: setup.token, enterpriseId: ENTERPRISE, count, rate, numbers: setup.numbers, waitMs: 120_000 });
+  if (result.failures.length > 0) throw new Error(`${result.failures.length} sends were refused, e.g. ${result.failures[0]}`);
+  if (result.calls.length < count) throw new Error(`only ${result.calls.length} of ${count} sends reached the carrier`);
+  return result;
+}
+
+/** Everything a message set off is done: routing, conversations, status callbacks and their follow-ups. */
+async function settle(load: Load, setup: Setup): Promise<void> {
+  for (let round = 0; round < 3; round++) {
+    await load.call('settled');
+    await setup.runtime.services.inboundSms.settleAll();
+    await setup.runtime.services.outboundSms.settleAll();
+  }
+}
+
+interface Counts {
+  table: number;
+  tableBatches: number;
+  tableBatchOperations: number;
+  queue: number;
+  byTable: Record<string, number>;
+}
+
+function reportCounts(direction: 'inbound' | 'outbound', counts: Counts, messages: number, prefix: string): void {
+  report({ name: `messaging.${direction}.table-requests-per-message`, value: counts.table / messages, unit: 'requests' });
+  report({ name: `messaging.${direction}.table-batches-per-message`, value: counts.tableBatches / messages, unit: 'requests' });
+  report({ name: `messaging.${direction}.table-entity-operations-per-message`, value: (counts.table - counts.tableBatches + counts.tableBatchOperations) / messages, unit: 'operations' });
+  report({ name: `messaging.${direction}.queue-requests-per-message`, value: counts.queue / messages, unit: 'requests' });
+  // Where they go (table names carry the run's prefix), as a guide beside the figures.
+  const tables = Object.entries(counts.byTable).map(([table, n]) => `${table.startsWith(prefix) ? table.slice(prefix.length) : table} ${(n / messages).toFixed(2)}`);
+  process.stderr.write(`messaging.${direction} requests per message by table: ${tables.join(', ')}\n`);
+}
+
+/** Storage requests per message, through the counting proxy, at a gentle pace (no contention, so no retries). */
+async function countingRun(load: Load, azurite: RunningAzurite, outside: Outside): Promise<void> {
+  const proxied = await load.call<{ tableEndpoint: string; queueEndpoint: string }>('proxy', { tableEndpoint: azurite.tableEndpoint, queueEndpoint: azurite.queueEndpoint });
+  const setup = await setUp(azuriteConnectionString(proxied.tableEndpoint, proxied.queueEndpoint), outside);
+  try {
+    await settle(load, setup);
+    await load.call('counts');
+    const received = await inbound(load, setup, COUNT_MESSAGES, 50, 'count');
+    if (received.refused > 0) throw new Error(`${received.refused} inbound webhooks were not acknowledged`);
+    await settle(load, setup);
+    reportCounts('inbound', await load.call<Counts>('counts'), COUNT_MESSAGES, setup.prefix);
+    await outbound(load, setup, COUNT_MESSAGES, 50);
+    await settle(load, setup);
+    reportCounts('outbound', await load.call<Counts>('counts'), COUNT_MESSAGES, setup.prefix);
+  } finally {
+    await setup.runtime.stop();
+  }
+}
+
+async function timedRun(load: Load, azurite: RunningAzurite, outside: Outside): Promise<void> {
+  const setup = await setUp(azurite.connectionString, outside);
+  try {
     // ---------------------------------------------------------------- inbound
-    const webhook = services.carrierConnections.webhookUrl('simulator', connection.id);
-    const webhookPath = new URL(webhook).pathname;
-    // Like a carrier: a pool of kept-alive connections, not a new socket per message.
-    const client = new Pool(url, { connections: 64 });
-    const inboundCount = INBOUND_RATE * INBOUND_SECONDS;
-    const ackTimes: number[] = [];
-    let refused = 0;
-    const inboundSeconds = await openLoop(inboundCount, INBOUND_RATE, async (i) => {
-      const event: SimulatorEvent = {
-        id: `evt_${i}`,
-        type: 'message.received',
-        occurred_at: new Date().toISOString(),
-        data: { id: `sim_in_${i}_${randomUUID()}`, from: `+1206555${String(i % 10_000).padStart(4, '0')}`, to: numberOf(i % SENDING_NUMBERS), text: `Inbound message ${i}` },
-      };
-      const request = signSimulatorWebhook(webhook, event, credentials.signingSecret);
-      const started = performance.now();
-      const answer = await client.request({ method: 'POST', path: webhookPath, headers: request.headers as Record<string, string>, body: request.rawBody });
-      await answer.body.arrayBuffer();
-      ackTimes.push(performance.now() - started);
-      if (answer.statusCode !== 200) refused++;
-    });
-    if (refused > 0) throw new Error(`${refused} inbound webhooks were not acknowledged`);
-    report({ name: 'messaging.inbound.rate', value: inboundCount / inboundSeconds, unit: 'messages/s' });
-    summarise('messaging.inbound.ack', ackTimes);
+    const inboundCount = INBOUND_RATE * SECONDS;
+    const received = await inbound(load, setup, inboundCount, INBOUND_RATE, 'timed');
+    if (received.refused > 0) throw new Error(`${received.refused} inbound webhooks were not acknowledged`);
+    report({ name: 'messaging.inbound.rate', value: inboundCount / received.seconds, unit: 'messages/s' });
+    summarise('messaging.inbound.ack', received.ackTimes);
     const routeStart = performance.now();
-    await services.inboundSms.settleAll();
+    await setup.runtime.services.inboundSms.settleAll();
     report({ name: 'messaging.inbound.routing-backlog-drain', value: performance.now() - routeStart, unit: 'ms' });
 
     // ---------------------------------------------------------------- outbound
-    const token = await signIn(url);
-
-    const outboundCount = OUTBOUND_RATE * OUTBOUND_SECONDS;
-    const requestedAt = new Map<string, number>();
-    const wallStart = Date.now();
-    const acceptTimes: number[] = [];
-    await openLoop(outboundCount, OUTBOUND_RATE, async (i) => {
-      const startedWall = Date.now();
-      const started = performance.now();
-      const answer = await client.request({
-        method: 'POST',
-        path: `/api/admin/enterprises/${ENTERPRISE}/messages`,
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ from: numberOf(i % SENDING_NUMBERS), to: `+1206555${String(i % 10_000).padStart(4, '0')}`, body: `Outbound message ${i}` }),
-      });
-      const body = (await answer.body.json()) as { id?: string };
-      acceptTimes.push(performance.now() - started);
-      if (answer.statusCode !== 202 || !body.id) throw new Error(`send ${i} answered ${answer.statusCode}: ${JSON.stringify(body)}`);
-      requestedAt.set(body.id, startedWall);
-    });
-    const deadline = Date.now() + 120_000;
-    const carrierCalls = () => simulator.messages.filter((m) => m.direction === 'outbound' && m.client_reference && requestedAt.has(m.client_reference));
-    while (carrierCalls().length < outboundCount && Date.now() < deadline) await sleep(50);
-    const calls = carrierCalls();
-    if (calls.length < outboundCount) throw new Error(`only ${calls.length} of ${outboundCount} sends reached the carrier`);
-    const duplicates = calls.length - new Set(calls.map((m) => m.client_reference)).size;
-    const lastCall = Math.max(...calls.map((m) => Date.parse(m.created_at)));
-    report({ name: 'messaging.outbound.rate', value: outboundCount / ((lastCall - wallStart) / 1000), unit: 'messages/s' });
-    summarise('messaging.outbound.accept', acceptTimes);
-    summarise(
-      'messaging.outbound.request-to-carrier',
-      calls.map((m) => Date.parse(m.created_at) - requestedAt.get(m.client_reference!)!),
-    );
+    const outboundCount = OUTBOUND_RATE * SECONDS;
+    const sent = await outbound(load, setup, outboundCount, OUTBOUND_RATE);
+    const duplicates = sent.calls.length - new Set(sent.calls.map((call) => call.id)).size;
+    const lastCall = Math.max(...sent.calls.map((call) => call.at));
+    report({ name: 'messaging.outbound.rate', value: outboundCount / ((lastCall - sent.wallStart) / 1000), unit: 'messages/s' });
+    summarise('messaging.outbound.accept', sent.acceptTimes);
+    summarise('messaging.outbound.request-to-carrier', sent.calls.map((call) => call.latency));
     report({ name: 'messaging.outbound.duplicates', value: duplicates, unit: 'messages' });
-    await client.close();
+    const followStart = performance.now();
+    await settle(load, setup);
+    report({ name: 'messaging.outbound.follow-up-backlog-drain', value: performance.now() - followStart, unit: 'ms' });
   } finally {
-    await runtime?.stop();
-    await simulator.stop();
+    await setup.runtime.stop();
+  }
+}
+
+export async function messagingBench(azurite: RunningAzurite): Promise<void> {
+  const load = new Load();
+  try {
+    const { baseUrl, connectorUrl } = await load.call<{ baseUrl: string; connectorUrl: string }>('start');
+    const credentials = { apiKey: `bench-${randomUUID()}`, signingSecret: randomBytes(16).toString('hex') };
+    await load.call('addAccount', { credentials });
+    const outside: Outside = { simulatorUrl: baseUrl, connectorUrl, credentials };
+    await countingRun(load, azurite, outside);
+    await timedRun(load, azurite, outside);
+  } finally {
+    await load.stop();
   }
 }
 

@@ -5,6 +5,8 @@ import { smsAssignBench } from './sms-assign.bench';
 import { smsImportBench } from './sms-import.bench';
 import { storageLayerBench } from './storage-layer.bench';
 import { usersQueryBench } from './users-query.bench';
+import { teamsDeliveryBench } from './teams-delivery.bench';
+import { usersPageBench } from './users-page.bench';
 
 /**
  * `npm run bench`: every benchmark, each printing one JSON line per figure
@@ -17,6 +19,8 @@ const BENCHES: Record<string, (azurite: RunningAzurite) => Promise<void>> = {
   'sms-import': smsImportBench,
   'sms-assign': smsAssignBench,
   messaging: messagingBench,
+  'teams-delivery': teamsDeliveryBench,
+  'users-page': usersPageBench,
 };
 
 /** `npm run bench` runs them all; `npm run bench -- messaging sms-assign` only those. */

@@ -50,6 +50,16 @@ const settings = {
   OUTBOUND_WORKER: { schema: z.enum(['on', 'off']).default('on'), fix: 'use on (this process sends queued messages) or off (another process does)' },
   OUTBOUND_CONCURRENCY: { schema: z.coerce.number().int().min(1).max(1000).default(64), fix: 'use how many sends this process runs at once, 1 to 1000 (default 64)' },
   BOT_TYPE: { schema: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant'), fix: 'use MultiTenant, SingleTenant or UserAssignedMSI' },
+  OPENAI_API_KEY: { schema: z.string().min(1).optional(), fix: 'use an OpenAI API key (or of the OpenAI-compatible server at OPENAI_BASE_URL)' },
+  OPENAI_BASE_URL: { schema: z.url({ protocol: /^https?$/ }).optional(), fix: 'use the API address, e.g. https://api.openai.com/v1 (http only on loopback)' },
+  OPENAI_MODEL: { schema: z.string().min(1).optional(), fix: 'use a chat model with tool calling, e.g. gpt-4o-mini' },
+  AZURE_OPENAI_ENDPOINT: { schema: z.url({ protocol: /^https$/ }).optional(), fix: 'use the https endpoint of the Azure OpenAI resource, e.g. https://contoso.openai.azure.com' },
+  AZURE_OPENAI_API_KEY: { schema: z.string().min(1).optional(), fix: "use a key of the Azure OpenAI resource" },
+  AZURE_OPENAI_DEPLOYMENT: { schema: z.string().min(1).optional(), fix: 'use the name of the chat model deployment (with tool calling), e.g. gpt-4o-mini' },
+  AZURE_OPENAI_API_VERSION: { schema: z.string().regex(/^\d{4}-\d{2}-\d{2}(-preview)?$/).default('2024-10-21'), fix: 'use an Azure OpenAI API version such as 2024-10-21' },
+  TEAMS_SERVICE_URL: { schema: z.url({ protocol: /^https?$/ }).default('https://smba.trafficmanager.net/teams/'), fix: 'use the Bot Connector service URL for creating chats, e.g. https://smba.trafficmanager.net/teams/ (installs tell us the right one per tenant)' },
+  PLAYGROUND: { schema: z.enum(['on', 'off']).default('off'), fix: 'use on (also start the Microsoft 365 Agents Playground, dev mode only; `npm start -- --playground` does) or off' },
+  PLAYGROUND_PORT: { schema: z.coerce.number().int().min(1).max(65535).default(56150), fix: 'use the port for the Agents Playground, e.g. 56150 (a free one is taken when it is busy)' },
 } as const;
 
 type Raw = { [K in keyof typeof settings]: z.output<(typeof settings)[K]['schema']> };
@@ -65,6 +75,8 @@ export interface Config {
   storage: ({ connectionString: string } | { embedded: { dataDir: string } }) & { tablePrefix?: string };
   tabDist: string;
   bot: { appId?: string; password?: string; tenantId?: string; type: Raw['BOT_TYPE'] };
+  /** Teams chats: the Bot Connector service URL used to create a chat when no install of the tenant told us one. */
+  teams: { serviceUrl: string };
   /**
    * Microsoft Graph for the directory sync: the real one (credentials given), the
    * built-in simulator (dev mode without credentials), or none (sync not configured).
@@ -80,7 +92,16 @@ export interface Config {
   credentialKeyring: CredentialKeyring;
   /** Sending: whether this process runs a worker, how many sends at once, and carrier API origins (loopback fakes in tests). */
   outbound: { worker: boolean; concurrency: number; carrierBaseUrls: { twilio?: string; telnyx?: string; simulator?: string } };
+  /** The model behind plain-language chat actions; none: the deterministic parser. */
+  ai: AiConfig;
+  /** Dev mode: the Microsoft 365 Agents Playground to start beside the bot, when asked for. */
+  playground?: { port: number; dataDir: string };
 }
+
+export type AiConfig =
+  | { provider: 'none' }
+  | { provider: 'openai'; apiKey: string; baseUrl: string; model: string }
+  | { provider: 'azure'; endpoint: string; apiKey: string; deployment: string; apiVersion: string };
 
 function fail(name: string, message: string): never {
   throw new ConfigError(`Configuration error: ${name} ${message}.`);
@@ -167,6 +188,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     credentialKeyring = devKeyring(resolve(raw.DATA_DIR));
   }
 
+  const ai = aiConfig(raw);
+  if (raw.PLAYGROUND === 'on') {
+    // The Playground sends unauthenticated activities: only a dev-mode bot without BOT_ID takes them.
+    if (mode !== 'dev') fail('PLAYGROUND', 'is on outside dev mode: the Agents Playground is a local test client; set PLAYGROUND=off');
+    if (raw.BOT_ID) fail('PLAYGROUND', 'is on while BOT_ID is set: the bot would refuse the Playground\'s unauthenticated activities; unset BOT_ID for local use');
+  }
+
   return {
     env: raw.NODE_ENV,
     port: raw.PORT,
@@ -179,6 +207,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     tabDist: resolve(raw.TAB_DIST ?? resolve(__dirname, '../../tab/dist')),
     bot: { appId: raw.BOT_ID, password: raw.BOT_PASSWORD, tenantId: raw.BOT_TENANT_ID, type: raw.BOT_TYPE },
+    teams: { serviceUrl: raw.TEAMS_SERVICE_URL },
     graph,
     directorySync: { schedule: raw.DIRECTORY_SYNC_SCHEDULE === 'on', leaseSeconds: raw.DIRECTORY_SYNC_LEASE_SECONDS },
     ...(publicBaseUrl ? { publicBaseUrl } : {}),
@@ -192,7 +221,30 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         ...(raw.SIMULATOR_CARRIER_URL ? { simulator: raw.SIMULATOR_CARRIER_URL.replace(/\/$/, '') } : {}),
       },
     },
+    ai,
+    ...(raw.PLAYGROUND === 'on' ? { playground: { port: raw.PLAYGROUND_PORT, dataDir: resolve(raw.DATA_DIR) } } : {}),
   };
+}
+
+/** OpenAI or Azure OpenAI for the chat's plain-language actions, or neither (the embedded default). */
+function aiConfig(raw: Raw): AiConfig {
+  const openai = raw.OPENAI_API_KEY || raw.OPENAI_BASE_URL || raw.OPENAI_MODEL;
+  const azure = raw.AZURE_OPENAI_ENDPOINT || raw.AZURE_OPENAI_API_KEY || raw.AZURE_OPENAI_DEPLOYMENT;
+  if (openai && azure) fail('OPENAI_API_KEY', 'and AZURE_OPENAI_ settings are both set: configure one model provider, OpenAI (OPENAI_*) or Azure OpenAI (AZURE_OPENAI_*), not both');
+  if (openai) {
+    if (!raw.OPENAI_API_KEY) fail('OPENAI_API_KEY', 'is missing while OPENAI_BASE_URL or OPENAI_MODEL is set: give the API key');
+    const baseUrl = (raw.OPENAI_BASE_URL ?? 'https://api.openai.com/v1').replace(/\/$/, '');
+    const url = new URL(baseUrl);
+    if (url.protocol !== 'https:' && !LOOPBACK.has(url.hostname.replace(/^\[|\]$/g, ''))) fail('OPENAI_BASE_URL', `is "${baseUrl}": the API key travels with every request, so use https (http only on loopback)`);
+    return { provider: 'openai', apiKey: raw.OPENAI_API_KEY, baseUrl, model: raw.OPENAI_MODEL ?? 'gpt-4o-mini' };
+  }
+  if (azure) {
+    if (!raw.AZURE_OPENAI_ENDPOINT) fail('AZURE_OPENAI_ENDPOINT', `is missing while other AZURE_OPENAI_ settings are set: ${settings.AZURE_OPENAI_ENDPOINT.fix}`);
+    if (!raw.AZURE_OPENAI_API_KEY) fail('AZURE_OPENAI_API_KEY', `is missing while AZURE_OPENAI_ENDPOINT is set: ${settings.AZURE_OPENAI_API_KEY.fix}`);
+    if (!raw.AZURE_OPENAI_DEPLOYMENT) fail('AZURE_OPENAI_DEPLOYMENT', `is missing while AZURE_OPENAI_ENDPOINT is set: ${settings.AZURE_OPENAI_DEPLOYMENT.fix}`);
+    return { provider: 'azure', endpoint: raw.AZURE_OPENAI_ENDPOINT.replace(/\/$/, ''), apiKey: raw.AZURE_OPENAI_API_KEY, deployment: raw.AZURE_OPENAI_DEPLOYMENT, apiVersion: raw.AZURE_OPENAI_API_VERSION };
+  }
+  return { provider: 'none' };
 }
 
 /** Dev mode on the embedded storage: a key generated once and kept beside the data (`{DATA_DIR}/credentials.key`). */

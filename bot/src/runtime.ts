@@ -24,6 +24,7 @@ import { mountPhonePage } from './dev/phone-page';
 import { createServer } from './server';
 import { createTeamsAdapter } from './teams/adapter';
 import { createBotApplication } from './teams/bot';
+import { createTeamsChat, type TeamsChat } from './teams/delivery';
 
 export interface Runtime {
   url: string;
@@ -34,6 +35,8 @@ export interface Runtime {
   graphSimulator?: GraphSimulator;
   /** The built-in carrier simulator with the demo enterprises' Simulator connections (dev mode, when asked for). */
   devCarrier?: DevCarrier;
+  /** SMS into Teams chats (delivery records, reachability) and sent confirmations. */
+  teamsChat: TeamsChat;
   stop(): Promise<void>;
 }
 
@@ -126,7 +129,10 @@ export async function startRuntime(config: Config, options: RuntimeOptions = {})
     }
 
     const adapter = createTeamsAdapter(config);
-    const bot = createBotApplication({ adapter, config, services, logger });
+    const teamsChat = createTeamsChat({ adapter, ...(config.bot.appId ? { botAppId: config.bot.appId } : {}), services, logger, defaultServiceUrl: config.teams.serviceUrl });
+    // Listening before the server takes webhooks: every routed message reaches Teams.
+    teamsChat.start();
+    const bot = createBotApplication({ adapter, config, services, logger, teamsChat });
     const server = createServer({ config, logger, services, authenticator: verifier, ...(devSignIn ? { devSignIn } : {}), adapter, bot, version: VERSION });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -174,6 +180,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions = {})
       logger,
       ...(graph.simulator ? { graphSimulator: graph.simulator } : {}),
       ...(devCarrier ? { devCarrier } : {}),
+      teamsChat,
       async stop() {
         // Stop taking requests and starting syncs, let the work in flight finish, then stop storage.
         scheduler.stop();
@@ -185,6 +192,9 @@ export async function startRuntime(config: Config, options: RuntimeOptions = {})
         await services.smsImports.settleAll();
         await services.inboundSms.settleAll();
         await services.outboundSms.settleAll();
+        await teamsChat.stop();
+        // The dashboard's buffered counts, after the last messages were handled.
+        await services.messageStats.stop().catch((error: unknown) => logger.warn({ err: error }, "The dashboard's last counts were not written"));
         await graph.simulator?.stop();
         await azurite?.stop();
       },

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Runtime } from '../src/runtime';
-import { GREETING } from '../src/teams/bot';
+import { UNKNOWN_TENANT_TEXT } from '../src/teams/chat/chat';
 import { BotConnector } from './support/bot-connector';
 import { call } from './support/http';
 import { startTestRuntime } from './support/runtime';
@@ -45,7 +45,7 @@ describe('Teams bot', () => {
 
   const post = (activity: unknown) => call(`${runtime.url}/api/messages`, { body: activity });
 
-  it('answers a personal message with a greeting that uses the first name', async () => {
+  it('answers a personal message in its conversation, as a reply to it (here: a tenant without Switchboard)', async () => {
     const answer = await post(teamsActivity({ type: 'message', id: 'a1', text: 'hello' }));
 
     expect(answer.status).toBe(200);
@@ -57,19 +57,12 @@ describe('Teams bot', () => {
     expect(reply!.replyToId).toBe('a1');
     expect(reply!.body).toMatchObject({
       type: 'message',
-      text: `Hi Jane! ${GREETING}`,
+      text: UNKNOWN_TENANT_TEXT,
       conversation: { id: 'a:conv1' },
       recipient: { id: '29:user', name: 'Jane Doe' },
       from: { id: '28:bot' },
       replyToId: 'a1',
     });
-  });
-
-  it('greets without a name when the sender has none', async () => {
-    const answer = await post(teamsActivity({ type: 'message', id: 'a2', text: 'hi', from: { id: '29:anon' } }));
-
-    expect(answer.status).toBe(200);
-    expect(connector.sent.map((s) => s.body.text)).toEqual([GREETING]);
   });
 
   it('sends the greeting when the bot is added to a conversation', async () => {
@@ -85,7 +78,7 @@ describe('Teams bot', () => {
     expect(answer.status).toBe(200);
     expect(connector.sent).toHaveLength(1);
     expect(connector.sent[0]!.conversationId).toBe('a:conv1');
-    expect(connector.sent[0]!.body).toMatchObject({ type: 'message', text: GREETING, conversation: { id: 'a:conv1' } });
+    expect(connector.sent[0]!.body).toMatchObject({ type: 'message', text: expect.stringContaining("Hi, I'm Switchboard."), conversation: { id: 'a:conv1' } });
   });
 
   it('answers a body that is not an activity with 400, not 500', async () => {

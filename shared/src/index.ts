@@ -10,3 +10,6 @@ export * from './services';
 export * from './rules';
 export * from './carriers';
 export * from './messaging';
+export * from './teams';
+export * from './teams/chat-focus';
+export * from './dashboard';

@@ -29,10 +29,15 @@ import { MessageSweep } from './messaging/message-sweep';
 import { OptOuts, OPT_OUTS_TABLE } from './messaging/opt-outs';
 import { Conversations, CONVERSATION_TABLES } from './messaging/conversations';
 import { Contacts, CONTACTS_TABLE } from './messaging/contacts';
+import { createTeamsStore, TEAMS_TABLES, type TeamsStore } from './teams/teams-store';
+import { classifyKeyword } from './rules/opt-out-keywords';
 import { randomBytes } from 'node:crypto';
+import { ChatFocusStore, CHAT_FOCUS_TABLE } from './teams/chat-focus';
+import { Dashboard } from './dashboard/dashboard';
+import { MessageStats, MESSAGE_STATS_TABLE } from './dashboard/message-stats';
 
 /** Every table the product uses; created on start. */
-export const TABLES = [ENTERPRISES_TABLE, ACTIVITY_TABLE, USERS_TABLE, DIRECTORY_SYNC_TABLE, NUMBERS_TABLE, SMS_GROUPS_TABLE, SMS_IMPORTS_TABLE, CARRIER_CONNECTIONS_TABLE, CARRIER_CONNECTION_INDEX_TABLE, MESSAGES_TABLE, UNROUTED_MESSAGES_TABLE, CARRIER_REFERENCES_TABLE, SENDER_PACING_TABLE, OPT_OUTS_TABLE, ...CONVERSATION_TABLES, CONTACTS_TABLE] as const;
+export const TABLES = [ENTERPRISES_TABLE, ACTIVITY_TABLE, USERS_TABLE, DIRECTORY_SYNC_TABLE, NUMBERS_TABLE, SMS_GROUPS_TABLE, SMS_IMPORTS_TABLE, CARRIER_CONNECTIONS_TABLE, CARRIER_CONNECTION_INDEX_TABLE, MESSAGES_TABLE, UNROUTED_MESSAGES_TABLE, CARRIER_REFERENCES_TABLE, SENDER_PACING_TABLE, OPT_OUTS_TABLE, ...CONVERSATION_TABLES, CONTACTS_TABLE, ...TEAMS_TABLES, MESSAGE_STATS_TABLE, CHAT_FOCUS_TABLE] as const;
 
 /** The service layer wired to one store: what the bot and the API call. */
 export interface Services {
@@ -79,6 +84,14 @@ export interface Services {
   conversations: Conversations;
   /** Personal and enterprise contacts (names for numbers). */
   contacts: Contacts;
+  /** Teams chat: installations and conversation references, reachability, delivery records, sent confirmations. */
+  teams: TeamsStore;
+  /** Messages per day and carrier activity, counted in memory and written every few seconds; `stop()` writes the rest. */
+  messageStats: MessageStats;
+  /** The admin tab's Dashboard: tasks that need attention, sync, traffic, carriers, queue. */
+  dashboard: Dashboard;
+  /** The bot chat's focus per user (the conversation "this customer" means) and sends awaiting confirmation. */
+  chatFocus: ChatFocusStore;
 }
 
 export interface ServiceOptions {
@@ -176,11 +189,18 @@ export async function createServices(store: TableStore, options: ServiceOptions 
   outboundSms.onChange((message) => conversations.recordStatus(message));
   // STOP / START / HELP: recorded, then confirmed to the person (once, even if routing runs again).
   inboundSms.onRouted(async (message) => {
+    if (!classifyKeyword(message.body)) return; // most messages: no enterprise settings to read
     const enterprise = await enterpriseRepository.byId(message.enterpriseId);
     if (!enterprise) return;
     const outcome = await optOuts.handleKeyword(message.enterpriseId, message.to, message.from, message.body, enterprise.value.settings);
     if (outcome) await outboundSms.sendAutomatic(message.enterpriseId, message.to, message.from, outcome.reply, { replyTo: message.id });
   });
+  // The dashboard's counters: in memory on the message path, written in the background.
+  const messageStats = new MessageStats(store, { onError: (error) => reportError(error, {}) });
+  inboundSms.onRouted(async (message) => messageStats.countInbound(message));
+  outboundSms.onStored(async (message) => messageStats.countOutbound(message));
+  outboundSms.onChange(async (message) => messageStats.recordOutcome(message));
+  inboundSms.onStatus(async (message) => messageStats.recordOutcome(message));
   const messageSweep = new MessageSweep({
     enterprises: enterpriseRepository,
     messages,
@@ -232,5 +252,9 @@ export async function createServices(store: TableStore, options: ServiceOptions 
     optOuts,
     conversations,
     contacts,
+    teams: createTeamsStore(store, { enterprises: enterpriseRepository, users: userRepository }),
+    messageStats,
+    chatFocus: new ChatFocusStore(store),
+    dashboard: new Dashboard({ store, enterprises: enterpriseRepository, directorySync, users, numbers, messages, carrierConnections, outboundQueue, stats: messageStats }),
   };
 }

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { formatInternational, type CarrierConnection, type E164, type PhoneNumberEntry, type Principal, type Services, type SimulatorCredentials, type Stored } from '@switchboard/shared';
 import { startCarrierSimulator, type CarrierSimulator } from '@switchboard/shared/simulators';
 import { SMS_WEBHOOK_ROUTE } from '../http/mount';
+import { devIdentities } from './dev-sign-in';
 
 /**
  * Dev mode's carrier: the built-in carrier simulator, with a "Simulator" carrier
@@ -18,6 +19,12 @@ export const DEV_NUMBER_RANGES: ReadonlyArray<{ enterpriseId: string; from: stri
   { enterpriseId: 'contoso', from: '+14255550100', to: '+14255550109' },
   { enterpriseId: 'fabrikam', from: '+16465550150', to: '+16465550154' },
 ];
+
+/**
+ * Demo users who hold a Simulator number, so their Messages tab works out of the box:
+ * given at start when the number is free and the user holds no number of the enterprise.
+ */
+export const DEV_USER_NUMBERS: ReadonlyArray<{ enterpriseId: string; number: string; identity: string }> = [{ enterpriseId: 'contoso', number: '+14255550100', identity: 'contoso-user' }];
 
 export interface DevConnection {
   enterpriseId: string;
@@ -86,6 +93,18 @@ async function ensureConnection(services: Services, principal: Principal, enterp
   return { connectionId: created.id, credentials };
 }
 
+async function giveDemoUsersNumbers(services: Services): Promise<void> {
+  for (const { enterpriseId, number, identity } of DEV_USER_NUMBERS) {
+    const user = devIdentities.find((candidate) => candidate.key === identity);
+    const stored = await services.numberRepository.get(enterpriseId, number);
+    if (!user || !stored || stored.value.holder) continue;
+    if ((await services.numberCache.snapshot(enterpriseId)).heldBy('user', user.userId).length > 0) continue;
+    // The inventory row is the truth of who holds a number (dev users are not in the synced directory).
+    await services.numberRepository.update(stored, { ...stored.value, holder: { type: 'user', id: user.userId, name: user.name }, updatedAt: new Date().toISOString() });
+    services.numberCache.invalidate(enterpriseId);
+  }
+}
+
 export async function startDevCarrier(services: Services, options: DevCarrierOptions): Promise<DevCarrier> {
   const simulator = await startCarrierSimulator();
   const connections: Array<DevConnection & { apiKey: string }> = [];
@@ -113,6 +132,7 @@ export async function startDevCarrier(services: Services, options: DevCarrierOpt
       });
       connections.push({ enterpriseId: enterprise.id, enterpriseName: enterprise.name, connectionId, apiKey: credentials.apiKey });
     }
+    await giveDemoUsersNumbers(services);
     const listed = await numbers();
     options.logger.info({ url: simulator.baseUrl, connections: connections.map(({ enterpriseId, connectionId }) => ({ enterpriseId, connectionId })), numbers: listed.length }, 'carrier simulator started');
   } catch (error) {

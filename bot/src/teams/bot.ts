@@ -1,8 +1,12 @@
-import { ActivityTypes, MemoryStorage, type TurnContext } from 'botbuilder';
+import { MemoryStorage, type TurnContext } from 'botbuilder';
 import { Application, type TeamsAdapter, type TurnState } from '@microsoft/teams-ai';
 import type { Logger } from 'pino';
 import type { Services } from '@switchboard/shared';
 import type { Config } from '../config';
+import type { TeamsChat } from './delivery';
+import { registerInstallHandlers } from './install/install';
+import { registerTextCustomer } from './extension/text-customer';
+import { registerChat } from './chat/chat';
 
 export const GREETING =
   "Hi, I'm Switchboard. I bring your business texts into Teams: when a customer texts one of your company numbers, the message arrives here, and you can answer right in this chat.";
@@ -13,6 +17,8 @@ export interface BotDeps {
   config: Config;
   services: Services;
   logger: Logger;
+  /** Delivery of SMS into Teams chats, and the sent confirmations (`teamsChat.confirmations.post` after a send). */
+  teamsChat: TeamsChat;
 }
 
 /** The Teams bot: answers in personal chats, group chats and channels. */
@@ -26,17 +32,11 @@ export function createBotApplication(deps: BotDeps): Application<TurnState> {
     removeRecipientMention: true,
   });
 
-  app.conversationUpdate('membersAdded', async (context: TurnContext) => {
-    const botId = context.activity.recipient.id;
-    const joined = (context.activity.membersAdded ?? []).some((member) => member.id === botId);
-    if (joined) await context.sendActivity(GREETING);
-  });
+  registerInstallHandlers(app, { services: deps.services, delivery: deps.teamsChat.delivery, logger });
 
-  app.activity(ActivityTypes.Message, async (context: TurnContext) => {
-    const name = context.activity.from.name?.split(' ')[0];
-    logger.info({ conversationType: context.activity.conversation.conversationType }, 'message received');
-    await context.sendActivity(`${name ? `Hi ${name}! ` : ''}${GREETING}`);
-  });
+  registerChat(app, { services: deps.services, config, logger, confirmations: deps.teamsChat.confirmations });
+
+  registerTextCustomer(app, { services: deps.services, logger });
 
   app.error(async (context: TurnContext, error: Error) => {
     logger.error({ err: error }, 'bot turn failed');

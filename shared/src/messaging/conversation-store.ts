@@ -65,6 +65,8 @@ const conversationDefinition: RepositoryDefinition<Conversation> = {
     createdAt: String(p.createdAt),
     updatedAt: String(p.updatedAt),
   }),
+  // Every message of the enterprise updates one of these rows: concurrent updates share transactions.
+  groupCommit: true,
 };
 
 export class ConversationRepository extends Repository<Conversation> {
@@ -118,6 +120,8 @@ function keyedDefinition<T extends { partition: string; key: string }>(table: st
     idOf: (row) => row.key,
     toEntity: ({ partition: _p, key: _k, ...rest }) => rest,
     fromEntity: (p, keys) => ({ partition: keys.partition, key: keys.id, ...read(p) }) as T,
+    // Index rows are written for every message: those of one list at the same time share transactions.
+    groupCommit: true,
   };
 }
 

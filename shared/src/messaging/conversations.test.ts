@@ -391,4 +391,31 @@ describe('Conversations', () => {
     const previews = (await w.conversations.list(w.person('uma'), w.enterpriseId)).items.map((c) => c.lastPreview);
     expect(previews.slice(0, 3)).toEqual(['[2 attachments]', '[2 photos]', '[photo]']);
   });
+
+  it('counts every message once when many are recorded at once by two processes sharing transactions, with history, lists and unread right', async () => {
+    const w = await world();
+    const uma = w.person('uma');
+    // A second server on the same storage: its own Conversations, with its own remembered rows.
+    const other = w.withOptions({});
+    const burst = Array.from({ length: 40 }, (_, i) => {
+      const number = i % 2 === 0 ? N1 : N2;
+      const party = X(i % 5);
+      return { conversationId: conversationIdOf(number, party), message: sms(w.enterpriseId, i % 4 === 3 ? 'outbound' : 'inbound', number, party, `burst ${i}`, t(i)) };
+    });
+    for (const { message } of burst) await w.messages.create(message);
+    // Every message recorded by both processes at once (a redelivery racing the first recording), newest first.
+    await Promise.all([...burst].reverse().flatMap(({ message }) => [w.conversations.recordMessage(message), other.recordMessage(message)]));
+    const list = await w.conversations.list(uma, w.enterpriseId, { pageSize: 50 });
+    expect(list.items.map((c) => c.id).sort()).toEqual([...new Set(burst.map((b) => b.conversationId))].sort());
+    expect(list.items.map((c) => c.lastMessageAt)).toEqual([...list.items.map((c) => c.lastMessageAt)].sort().reverse());
+    let unread = 0;
+    for (const c of list.items) {
+      const own = burst.filter((b) => b.conversationId === c.id).map((b) => b.message);
+      expect(c).toMatchObject({ messageCount: own.length, unreadCount: own.filter((m) => m.direction === 'inbound').length, lastPreview: own[own.length - 1]!.body });
+      const history = (await allPages((token) => w.conversations.history(uma, w.enterpriseId, c.id, { pageSize: 3, ...(token ? { continuationToken: token } : {}) }))).flat();
+      expect(history.map((m) => m.id)).toEqual(own.map((m) => m.id).reverse());
+      unread += c.unreadCount;
+    }
+    expect(await w.conversations.unreadTotal(uma, w.enterpriseId)).toEqual({ unread, conversations: list.items.length });
+  });
 });

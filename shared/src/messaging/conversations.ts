@@ -51,7 +51,7 @@ import {
   type SearchQuery,
   type UnreadTotal,
 } from './conversation-views';
-import type { SmsMessage } from './message';
+import { deliveryRank, type SmsMessage } from './message';
 
 export { CONVERSATION_TABLES, CONVERSATIONS_TABLE, CONVERSATION_HISTORY_TABLE, CONVERSATION_READS_TABLE, CONVERSATION_RECENT_TABLE, CONVERSATION_TIMELINE_TABLE } from './conversation-store';
 
@@ -78,6 +78,8 @@ const ATTEMPTS = 8;
  * reads an enterprise's whole history.
  */
 export const SEARCH_SCAN_LIMIT = 500;
+/** Conversation rows kept in memory for the writers (bounded; see `conversation`). */
+const KNOWN_CONVERSATIONS = 20_000;
 /** Stale index rows (left by a crash or a race) a list page may skip before answering short. */
 const LIST_SCAN_SLACK = 50;
 
@@ -99,6 +101,8 @@ export class Conversations {
   private readonly reads: Repository<ReadRow>;
   private readonly access: ConversationAccess;
   private readonly now: () => Date;
+  /** The last version of each conversation row this process wrote or read: the writers' first guess (ETag-checked). */
+  private readonly known = new Map<string, Stored<Conversation>>();
 
   constructor(private readonly deps: ConversationsDeps) {
     this.repository = new ConversationRepository(deps.store);
@@ -125,27 +129,58 @@ export class Conversations {
     const enterpriseId = message.enterpriseId;
     const key = messageKey(message.createdAt, message.id);
     const pointer: HistoryRow = { partition: historyPartition(enterpriseId, conversationId), key, messageId: message.id, createdAt: message.createdAt };
-    if (await this.pointers.get(pointer.partition, key)) return;
+    const first = await this.conversation(enterpriseId, conversationId);
+    const base = first?.value;
+    // Keys start with the inverted time: a message newer than the conversation's last one, or
+    // among those counted last, is known to the row. Only an older one (recorded again after a
+    // long while) needs the history pointer, written last, to tell whether it is done.
+    const known = !base || key <= base.lastKey || base.recentlyCounted.includes(key);
+    if (!known && (await this.pointers.get(pointer.partition, key))) return;
 
     const text = fold(message.body).slice(0, MAX_SEARCH_TEXT);
-    await Promise.all(
+    const timeline = Promise.all(
       [numberPartition(enterpriseId, enterpriseNumber), enterprisePartition(enterpriseId)].map((partition) =>
         createOnce(this.timeline, { partition, key, messageId: message.id, conversationId, externalNumber, text, createdAt: message.createdAt }),
       ),
     );
-    await this.count(message, { enterpriseId, conversationId, enterpriseNumber, externalNumber, key });
-    await createOnce(this.pointers, pointer);
+    // The timeline rows are written while the counts are prepared; both before the pointer.
+    const { tidy } = await this.count(message, { enterpriseId, conversationId, enterpriseNumber, externalNumber, key }, first, timeline);
+    await Promise.all([tidy, createOnce(this.pointers, pointer)]);
   }
 
-  private async count(message: SmsMessage, at: { enterpriseId: string; conversationId: string; enterpriseNumber: string; externalNumber: string; key: string }): Promise<void> {
+  /** The row as this process last wrote or read it, else as stored (every write on it is conditional on its ETag). */
+  private async conversation(enterpriseId: string, conversationId: string): Promise<Stored<Conversation> | undefined> {
+    const cached = this.known.get(`${enterpriseId}|${conversationId}`);
+    if (cached) return cached;
+    const stored = await this.repository.get(enterpriseId, conversationId);
+    if (stored) this.remember(stored);
+    return stored;
+  }
+
+  private remember(stored: Stored<Conversation>): void {
+    const key = `${stored.value.enterpriseId}|${stored.value.id}`;
+    this.known.delete(key);
+    this.known.set(key, stored);
+    if (this.known.size > KNOWN_CONVERSATIONS) this.known.delete(this.known.keys().next().value!);
+  }
+
+  private async count(
+    message: SmsMessage,
+    at: { enterpriseId: string; conversationId: string; enterpriseNumber: string; externalNumber: string; key: string },
+    first: Stored<Conversation> | undefined,
+    before: Promise<unknown>,
+  ): Promise<{ tidy: Promise<void> }> {
     const { enterpriseId, conversationId, key } = at;
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-      const current = await this.repository.get(enterpriseId, conversationId);
+      const current = attempt === 0 ? first : await this.repository.get(enterpriseId, conversationId);
       const base = current?.value;
       const counted = base?.recentlyCounted.includes(key) ?? false;
       // Keys start with the inverted time: smaller is newer. Equal is this very message.
       const newer = !base || key < base.lastKey;
-      if (counted && !newer) return;
+      if (counted && !newer) {
+        await before;
+        return { tidy: Promise.resolve() };
+      }
       const now = this.now().toISOString();
       const inbound = message.direction === 'inbound';
       const next: Conversation = {
@@ -166,20 +201,21 @@ export class Conversations {
         updatedAt: now,
       };
       // The lists get the new position before the row names it: a reader never misses the conversation.
-      if (newer) await this.placeInLists(next);
+      await Promise.all([before, newer ? this.placeInLists(next) : undefined]);
       try {
-        if (current) await this.repository.update(current, next);
-        else await this.repository.create(next);
+        this.remember(current ? await this.repository.update(current, next) : await this.repository.create(next));
       } catch (error) {
+        this.known.delete(`${enterpriseId}|${conversationId}`);
         if (error instanceof ConflictError) continue;
         throw error;
       }
       if (newer && base) {
         const old = recentKey(base.lastMessageAt, conversationId);
         // A crash before these deletes leaves rows that readers recognise as stale and remove.
-        if (old !== recentKey(next.lastMessageAt, conversationId)) await this.removeFromLists(base, old);
+        // The old rows go while the pointer is written (the caller waits for both).
+        if (old !== recentKey(next.lastMessageAt, conversationId)) return { tidy: this.removeFromLists(base, old) };
       }
-      return;
+      return { tidy: Promise.resolve() };
     }
     throw new ConflictError(`The conversation ${conversationId} kept changing while a message was recorded; record it again.`);
   }
@@ -202,12 +238,15 @@ export class Conversations {
     const { enterpriseNumber, externalNumber } = conversationEndsOf(message);
     const conversationId = message.conversationId || conversationIdOf(enterpriseNumber, externalNumber);
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-      const current = await this.repository.get(message.enterpriseId, conversationId);
+      const current = attempt === 0 ? await this.conversation(message.enterpriseId, conversationId) : await this.repository.get(message.enterpriseId, conversationId);
       if (!current || current.value.lastMessageId !== message.id || current.value.lastStatus === message.status) return;
+      // Statuses only move forward: a report that arrives after a later one changes nothing.
+      if (deliveryRank(message.status) >= 0 && deliveryRank(message.status) < deliveryRank(current.value.lastStatus)) return;
       try {
-        await this.repository.update(current, { ...current.value, lastStatus: message.status, updatedAt: this.now().toISOString() });
+        this.remember(await this.repository.update(current, { ...current.value, lastStatus: message.status, updatedAt: this.now().toISOString() }));
         return;
       } catch (error) {
+        this.known.delete(`${message.enterpriseId}|${conversationId}`);
         if (!(error instanceof ConflictError)) throw error;
       }
     }

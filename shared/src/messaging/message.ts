@@ -1,6 +1,6 @@
 import type { CarrierType, DeliveryStatus, InboundMedia } from '../carriers/types';
 import type { NumberHolder } from '../numbers/number';
-import { Repository, type RepositoryDefinition, type UniqueIndex } from '../store/repository';
+import { Repository, type RepositoryDefinition, type Stored, type UniqueIndex } from '../store/repository';
 import type { TableStore } from '../store/table-store';
 import { invertedTime } from '../store/keys';
 
@@ -145,12 +145,60 @@ const definition: RepositoryDefinition<SmsMessage> = {
     updatedAt: String(p.updatedAt),
   }),
   indexes,
+  // Every webhook, send, claim and status report writes here, many at once: they share transactions.
+  groupCommit: true,
 };
+
+/** Messages kept in memory for the writers (see `current`). */
+const KNOWN_MESSAGES = 20_000;
 
 /** Messages of all directions, with their in-flight and dead-letter index rows. */
 export class MessageRepository extends Repository<SmsMessage> {
+  /** The last version this process wrote or read of recent messages, with its ETag. */
+  private readonly known = new Map<string, Stored<SmsMessage>>();
+
   constructor(store: TableStore) {
     super(store, definition);
+  }
+
+  /**
+   * The message as this process last wrote or read it, else as stored: for writers
+   * only (the worker, status reports, routing), whose every change is conditional on
+   * the ETag. A version another process changed since fails that write, which forgets
+   * it, and the writer reads again; state only moves forward, so a decision to leave a
+   * message alone is never taken on a version ahead of the truth. Readers for people
+   * (the API) use `get`.
+   */
+  async current(enterpriseId: string, id: string): Promise<Stored<SmsMessage> | undefined> {
+    return this.known.get(`${enterpriseId}|${id}`) ?? this.remember(await this.get(enterpriseId, id));
+  }
+
+  /** Drops the kept version (a write based on it failed). */
+  forget(enterpriseId: string, id: string): void {
+    this.known.delete(`${enterpriseId}|${id}`);
+  }
+
+  override async create(value: SmsMessage): Promise<Stored<SmsMessage>> {
+    return this.remember(await super.create(value))!;
+  }
+
+  override async update(current: Stored<SmsMessage>, next: SmsMessage): Promise<Stored<SmsMessage>> {
+    try {
+      return this.remember(await super.update(current, next))!;
+    } catch (error) {
+      this.forget(next.enterpriseId, next.id);
+      throw error;
+    }
+  }
+
+  private remember(stored: Stored<SmsMessage> | undefined): Stored<SmsMessage> | undefined {
+    if (!stored) return undefined;
+    const key = `${stored.value.enterpriseId}|${stored.value.id}`;
+    this.known.delete(key);
+    this.known.set(key, stored);
+    // Oldest first in a Map: bounded, the least recently written go.
+    if (this.known.size > KNOWN_MESSAGES) this.known.delete(this.known.keys().next().value!);
+    return stored;
   }
 }
 

@@ -15,7 +15,7 @@ import type { TableStore } from '../store/table-store';
 import type { CarrierConnections } from './carrier-connections';
 import type { CarrierReferences } from './carrier-references';
 import { conversationIdOf } from './conversation-id';
-import { WorkLane } from './work-lane';
+import { foreground, WorkLane } from './work-lane';
 import { deliveryRank, MessageRepository, messageIdOf, withStatus, type SmsMessage } from './message';
 
 export * from './message';
@@ -98,7 +98,7 @@ export interface InboundSmsDeps {
   numbers: NumberRepository;
   smsGroups: SmsGroups;
   enterprises: EnterpriseRepository;
-  /** Routing and status follow-ups running at once (default 4: acknowledgements come first). */
+  /** Routing and status follow-ups running at once (default 16; one at a time while webhooks wait for their answer). */
   followUpConcurrency?: number;
   /** Where routing failures are reported (routing runs after the answer). */
   onRoutingError?: (error: unknown, message: { enterpriseId: string; id: string }) => void;
@@ -123,13 +123,17 @@ export class InboundSms {
 
   constructor(private readonly deps: InboundSmsDeps) {
     this.messages = deps.messages;
-    this.lane = new WorkLane(deps.followUpConcurrency ?? 4);
+    this.lane = new WorkLane(deps.followUpConcurrency ?? 16);
     this.unrouted = new Repository(deps.store, unroutedDefinition);
   }
 
-  /** Runs after each inbound message is routed (also when the sweep routes it after a crash). */
-  onRouted(listener: RoutedListener): void {
-    this.routedListeners.push(listener);
+  /**
+   * Runs after each inbound message is routed (also when the sweep routes it after a crash).
+   * `first`: before the listeners registered so far (delivery to Teams, which people wait for).
+   */
+  onRouted(listener: RoutedListener, options: { first?: boolean } = {}): void {
+    if (options.first) this.routedListeners.unshift(listener);
+    else this.routedListeners.push(listener);
   }
 
   /** Runs after a carrier's status report changed an outbound message. */
@@ -142,7 +146,11 @@ export class InboundSms {
    * (forged, stale, unsigned), ValidationError (unreadable body); nothing is stored then.
    * Routing starts after this returns (see `settleAll`).
    */
-  async receive(type: string, connectionId: string, request: WebhookRequest): Promise<InboundWebhookResult> {
+  receive(type: string, connectionId: string, request: WebhookRequest): Promise<InboundWebhookResult> {
+    return foreground.run(() => this.receiveNow(type, connectionId, request));
+  }
+
+  private async receiveNow(type: string, connectionId: string, request: WebhookRequest): Promise<InboundWebhookResult> {
     const resolved = await this.deps.connections.resolve(connectionId);
     if (!resolved || resolved.connection.type !== type) throw new NotFoundError(`No ${type} carrier connection with id "${connectionId}".`);
     const { connection, credentials } = resolved;
@@ -228,19 +236,18 @@ export class InboundSms {
     const id = reference ?? update.clientReference ?? (await this.deps.references.messageIdOf(enterpriseId, connectionId, update.carrierMessageId));
     if (!id) return undefined;
     for (let attempt = 0; attempt < 5; attempt++) {
-      const current = await this.messages.get(enterpriseId, id);
+      // The first look may be this process's own last version (a failed write forgets it, and the next look reads).
+      const current = await this.messages.current(enterpriseId, id);
       if (!current || current.value.direction !== 'outbound') return undefined;
       const message = current.value;
       if (message.carrierMessageId && message.carrierMessageId !== update.carrierMessageId) return undefined; // not this message's report
-      if (deliveryRank(update.status) <= deliveryRank(message.status)) {
-        if (message.carrierMessageId) return undefined; // a redelivered or late report
-        // The report beat the worker's own write: keep the carrier id, the worker keeps the status.
-      }
-      const moved = deliveryRank(update.status) > deliveryRank(message.status) ? withStatus(message, update.status, update.at || new Date().toISOString(), update.errorCode) : message;
+      // A redelivered or late report (or one that beat the worker's own write of the carrier id, which the worker makes anyway).
+      if (deliveryRank(update.status) <= deliveryRank(message.status)) return undefined;
+      const moved = withStatus(message, update.status, update.at || new Date().toISOString(), update.errorCode);
       const next: SmsMessage = { ...moved, carrierMessageId: update.carrierMessageId, updatedAt: new Date().toISOString() };
       try {
         await this.messages.update(current, next);
-        return next.status !== message.status ? next : undefined;
+        return next;
       } catch (error) {
         if (!(error instanceof ConflictError)) throw error;
       }
@@ -273,7 +280,7 @@ export class InboundSms {
    */
   async route(enterpriseId: string, id: string): Promise<Stored<SmsMessage> | undefined> {
     for (let attempt = 0; attempt < 3; attempt++) {
-      const current = await this.messages.get(enterpriseId, id);
+      const current = await this.messages.current(enterpriseId, id);
       if (!current || current.value.direction !== 'inbound' || current.value.status !== 'received') return current;
       const message = current.value;
       const entry = await this.deps.numbers.get(enterpriseId, message.to);

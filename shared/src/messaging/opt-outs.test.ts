@@ -320,3 +320,36 @@ describe('compliance settings', () => {
     expect(issues({ settings: { optOutScope: 'all' } })).toEqual([['settings.optOutScope', expect.stringContaining('Use "number"')]]);
   });
 });
+
+describe('the opt-out check across processes', () => {
+  /** A second server on the same storage: its own OptOuts, with its own in-memory sets. */
+  const otherProcess = (w: World) => {
+    const store = (w.optOuts.repository as unknown as { store: import('../store/table-store').TableStore }).store;
+    return new OptOuts({ store, enterprises: w.enterprises, numbers: new NumberRepository(store), activity: w.activity });
+  };
+
+  it('honours a STOP recorded by another process at the very next check, and a START lifts it there too', async () => {
+    const w = await world();
+    const sender = otherProcess(w);
+    // The sending process has looked (and keeps the set) before the STOP arrives elsewhere.
+    await expect(sender.assertNotBlocked(w.enterpriseId, N1, PERSON)).resolves.toBeUndefined();
+    await w.optOuts.handleKeyword(w.enterpriseId, N1, PERSON, 'STOP', numberScope);
+    await expect(sender.assertNotBlocked(w.enterpriseId, N1, PERSON)).rejects.toBeInstanceOf(OptedOutError);
+    await expect(sender.assertNotBlocked(w.enterpriseId, N2, PERSON)).resolves.toBeUndefined();
+    await w.optOuts.handleKeyword(w.enterpriseId, N1, PERSON, 'START', numberScope);
+    await expect(sender.assertNotBlocked(w.enterpriseId, N1, PERSON)).resolves.toBeUndefined();
+  });
+
+  it('honours opt-outs written straight through the repository, by carriers and by admins, and checks made at once agree', async () => {
+    const w = await world();
+    const sender = otherProcess(w);
+    await sender.assertNotBlocked(w.enterpriseId, N2, OTHER_PERSON);
+    await w.optOuts.repository.create({ enterpriseId: w.enterpriseId, enterpriseNumber: ALL_NUMBERS, externalNumber: OTHER_PERSON, optedOutAt: new Date().toISOString(), source: 'admin', keyword: null, textedNumber: null, note: null });
+    const checks = await Promise.allSettled(Array.from({ length: 20 }, () => sender.assertNotBlocked(w.enterpriseId, N2, OTHER_PERSON)));
+    expect(checks.every((check) => check.status === 'rejected' && check.reason instanceof OptedOutError)).toBe(true);
+    await w.optOuts.recordCarrierOptOut(w.enterpriseId, N1, PERSON);
+    await expect(sender.assertNotBlocked(w.enterpriseId, N1, PERSON)).rejects.toBeInstanceOf(OptedOutError);
+    // The version row never shows in the admins' list.
+    expect((await w.rows()).sort()).toEqual([optOutKey(ALL_NUMBERS, OTHER_PERSON), optOutKey(N1, PERSON)].sort());
+  });
+});

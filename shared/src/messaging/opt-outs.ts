@@ -10,8 +10,9 @@ import type { NumberRepository } from '../numbers/number-repository';
 import { classifyKeyword, keywordOf, type ComplianceKeyword } from '../rules/opt-out-keywords';
 import { checkPhoneNumber, formatInternational } from '../rules/phone';
 import { odataString } from '../store/keys';
-import { Repository, type RepositoryDefinition, type Stored } from '../store/repository';
+import type { RepositoryDefinition, Stored } from '../store/repository';
 import type { TableStore } from '../store/table-store';
+import { OptOutSets, VersionedRepository } from './opt-out-set';
 
 export const OPT_OUTS_TABLE = 'optouts';
 /** The `enterpriseNumber` of an opt-out that covers every number of the enterprise. */
@@ -181,28 +182,29 @@ export interface OptOutsDeps {
 
 /**
  * SMS compliance: STOP / START / HELP from the people we text, opt-outs reported by
- * carriers, and the admins' list. Nothing is cached: a STOP must hold from the
- * very next send, on every server. Admins may add an opt-out but never remove one:
- * only the person can lift it, by texting START.
+ * carriers, and the admins' list. A STOP must hold from the very next send, on every
+ * server: sends check an in-memory copy of the enterprise's opt-outs only after a read
+ * of the partition's version (changed in the same transaction as every new opt-out)
+ * has confirmed it is current (see OptOutSets). Admins may add an opt-out but never
+ * remove one: only the person can lift it, by texting START.
  */
 export class OptOuts {
-  readonly repository: Repository<OptOut>;
+  readonly repository: VersionedRepository<OptOut>;
+  private readonly sets: OptOutSets<OptOut>;
   private readonly now: () => Date;
 
   constructor(private readonly deps: OptOutsDeps) {
-    this.repository = new Repository(deps.store, definition);
+    this.repository = new VersionedRepository(deps.store, definition);
+    this.sets = new OptOutSets(this.repository, (o) => optOutKey(o.enterpriseNumber, o.externalNumber));
     this.now = deps.now ?? (() => new Date());
   }
 
-  /** Two point reads in parallel: the pair's own row and the enterprise-wide one. */
+  /** The pair's own row and the enterprise-wide one, from the enterprise's set (current as of this call). */
   async isBlocked(enterpriseId: string, enterpriseNumber: string, externalNumber: string): Promise<BlockState> {
     const external = normalized(externalNumber);
-    const rows = await Promise.all([
-      this.repository.get(enterpriseId, optOutKey(normalized(enterpriseNumber), external)),
-      this.repository.get(enterpriseId, optOutKey(ALL_NUMBERS, external)),
-    ]);
-    const first = rows
-      .flatMap((row) => (row ? [row.value] : []))
+    const set = await this.sets.rows(enterpriseId);
+    const first = [set.get(optOutKey(normalized(enterpriseNumber), external)), set.get(optOutKey(ALL_NUMBERS, external))]
+      .flatMap((row) => (row ? [row] : []))
       .sort((a, b) => a.optedOutAt.localeCompare(b.optedOutAt))[0];
     return first ? { blocked: true, since: first.optedOutAt, scope: optOutScopeOf(first), optOut: first } : { blocked: false };
   }

@@ -10,7 +10,7 @@ import type { Stored } from '../store/repository';
 import type { CarrierConnections } from './carrier-connections';
 import type { CarrierReferences } from './carrier-references';
 import { deliveryRank, withStatus, type MessageRepository, type SmsMessage } from './message';
-import type { OutboundQueue, ReceivedWork } from './outbound-queue';
+import { MAX_MESSAGES_PER_ITEM, type OutboundQueue, type ReceivedWork } from './outbound-queue';
 import type { SenderPacer } from './sender-pacing';
 
 export interface OutboundWorkerOptions {
@@ -51,6 +51,13 @@ export interface OutboundWorkerDeps {
   onError?: (error: unknown, context: { messageId?: string; enterpriseId?: string }) => void;
 }
 
+/**
+ * Carriers whose status reports always bring our message id back: the callback URL we
+ * give them carries `?ref=` (Twilio, Telnyx, the simulator), or the report carries the
+ * tag we set (Azure Communication Services). Their sends write no CarrierReferences row.
+ */
+const REPORTS_CARRY_REFERENCE: ReadonlySet<CarrierType> = new Set<CarrierType>(['twilio', 'telnyx', 'acs', 'simulator']);
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -67,6 +74,7 @@ export class OutboundWorker {
   private running = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
+  private unsubscribe: (() => void) | undefined;
 
   constructor(
     private readonly deps: OutboundWorkerDeps,
@@ -91,11 +99,14 @@ export class OutboundWorker {
   start(): void {
     if (this.running) return;
     this.running = true;
+    // Work queued by this process is picked up at once, not at the next poll.
+    this.unsubscribe = this.deps.queue.onEnqueued(() => this.poke());
     this.loop = this.run();
   }
 
   /** Stops polling and waits for the sends in progress. */
   async stop(): Promise<void> {
+    this.unsubscribe?.();
     this.running = false;
     this.wake?.();
     await this.loop;
@@ -113,7 +124,8 @@ export class OutboundWorker {
       let received: ReceivedWork[] = [];
       if (room > 0) {
         try {
-          received = await this.deps.queue.receive(Math.min(32, room), this.options.visibilitySeconds);
+          // An item may name several messages: ask for as many items as could fill the room.
+          received = await this.deps.queue.receive(Math.min(32, Math.max(1, Math.floor(room / MAX_MESSAGES_PER_ITEM))), this.options.visibilitySeconds);
         } catch (error) {
           this.deps.onError?.(error, {});
         }
@@ -146,13 +158,14 @@ export class OutboundWorker {
     }
   }
 
-  private async process(item: ReceivedWork): Promise<void> {
+  private async process(item: ReceivedWork, fresh = false): Promise<void> {
     if (!item.enterpriseId || !item.messageId) {
       this.deps.onError?.(new Error('A queue item names no message; removed.'), {});
       await this.deps.queue.delete(item);
       return;
     }
-    const current = await this.deps.messages.get(item.enterpriseId, item.messageId);
+    // Usually this process accepted the message a moment ago: its own version saves a read (the claim checks the ETag).
+    const current = fresh ? await this.deps.messages.get(item.enterpriseId, item.messageId) : await this.deps.messages.current(item.enterpriseId, item.messageId);
     if (!current || current.value.direction !== 'outbound') {
       await this.deps.queue.delete(item);
       return;
@@ -207,7 +220,11 @@ export class OutboundWorker {
       claimUntil: new Date(Date.now() + Math.max(0, wait) + this.options.carrierTimeoutMs + 30_000).toISOString(),
       nextAttemptAt: null,
     });
-    if (!claimed) return; // another worker claimed it first
+    if (!claimed) {
+      // Another worker claimed it first, or our version was behind: look once more at the stored one.
+      if (!fresh) await this.process(item, true);
+      return;
+    }
     if (!adapter) {
       await this.giveUp(claimed, item, adapterProblem, null);
       return;
@@ -260,7 +277,8 @@ export class OutboundWorker {
       const next: SmsMessage = { ...moved, carrierMessageId, claimUntil: null, updatedAt: at };
       try {
         await this.deps.messages.update(current, next);
-        await this.deps.references.remember(next.enterpriseId, next.connectionId, carrierMessageId, next.id);
+        // Reports carrying our id (the callback URL's `ref`, the ACS tag) need no carrier-id mapping.
+        if (!REPORTS_CARRY_REFERENCE.has(next.carrierType)) await this.deps.references.remember(next.enterpriseId, next.connectionId, carrierMessageId, next.id);
         await this.deps.onChange?.(next);
         return;
       } catch (error) {
@@ -318,8 +336,9 @@ export class OutboundWorker {
     };
     const saved = await this.tryUpdate(current, next);
     if (!saved) return;
-    await this.deps.queue.delete(item);
+    // Listeners first: the item stays until they ran, so a crash in between runs them again.
     await this.deps.onChange?.(next);
+    await this.deps.queue.delete(item);
   }
 
   private carrierName(message: SmsMessage): string {

@@ -279,6 +279,27 @@ describe('the worker', () => {
   });
 });
 
+describe('queue items shared by sends accepted at once', () => {
+  it('queues a burst in a few items, sends each message once, and gives a retried one an item of its own', async () => {
+    const w = await world();
+    const sends = await Promise.all(Array.from({ length: 12 }, (_, i) => w.services.outboundSms.send(w.sender, { from: NUMBER, to: `+120655502${String(i).padStart(2, '0')}`, body: `burst ${i}`, media: [] })));
+    // Twelve sends accepted at the same moment: fewer items than messages, every message named.
+    const items = await w.services.outboundQueue.depth();
+    expect(items).toBeGreaterThanOrEqual(1);
+    expect(items).toBeLessThan(12);
+    w.simulator.faults.fail(1, 503); // the first carrier call fails: that message is retried later, alone
+    w.worker().start();
+    await w.waitFor(async () => {
+      const all = await Promise.all(sends.map((m) => statusOf(w, m.id)));
+      return all.every((m) => m?.status === 'sent') ? all : undefined;
+    }, 'the twelve sends');
+    for (const message of sends) expect(w.carrierCalls(message.id)).toBe(1);
+    const attempts = (await Promise.all(sends.map((m) => statusOf(w, m.id)))).map((m) => m!.attempts).sort();
+    expect(attempts).toEqual([...Array.from({ length: 11 }, () => 1), 2]);
+    await w.waitFor(async () => ((await w.services.outboundQueue.depth()) === 0 ? true : undefined), 'the queue to empty');
+  });
+});
+
 describe('the sweep', () => {
   it('queues again a message whose queue item was lost, and routes an inbound message left received', async () => {
     const w = await world();

@@ -17,7 +17,7 @@ import { conversationIdOf } from './conversation-id';
 import { DEAD_LETTER_INDEX, MessageRepository, type SmsMessage } from './message';
 import { toMessageView, messageViewSchema, type MessageView } from './conversation-views';
 import type { OutboundQueue } from './outbound-queue';
-import { WorkLane } from './work-lane';
+import { foreground, WorkLane } from './work-lane';
 
 /** MMS content carriers accept (Twilio's and Telnyx's lists agree on these). */
 export const MMS_CONTENT_TYPES = ['image/jpeg', 'image/png', 'image/gif', 'image/webp', 'video/mp4', 'video/3gpp', 'audio/mpeg', 'audio/mp4', 'audio/amr', 'text/vcard', 'application/pdf'] as const;
@@ -98,7 +98,7 @@ export class OutboundSms {
   private readonly storedListeners: StoredListener[] = [];
   private readonly changeListeners: StoredListener[] = [];
   /** Follow-up work (the conversation list) runs after the answer: a send waits only for its own row and queue item. */
-  private readonly followUps = new WorkLane(4);
+  private readonly followUps = new WorkLane(16);
   private readonly enterprises = new Map<string, { value: Enterprise | undefined; until: number }>();
 
   constructor(private readonly deps: OutboundSmsDeps) {}
@@ -122,8 +122,11 @@ export class OutboundSms {
     return this.followUps.settled();
   }
 
+  /** All at once (none waits for another's storage round trip); the first failure is reported once all ran. */
   async runChangeListeners(message: SmsMessage): Promise<void> {
-    for (const listener of this.changeListeners) await listener(message);
+    const outcomes = await Promise.allSettled(this.changeListeners.map((listener) => listener(message)));
+    const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   // ---------------------------------------------------------------- the API's view
@@ -188,9 +191,11 @@ export class OutboundSms {
   // ---------------------------------------------------------------- sending
 
   /** A Teams user's message: they must hold the number (directly or through an SMS group). */
-  async send(sender: Sender, input: SendMessageInput): Promise<SmsMessage> {
-    const { number, entry } = await this.senderNumber(sender, input.from);
-    return this.accept(sender.enterpriseId, number, input, sender, newMessageId(), entry);
+  send(sender: Sender, input: SendMessageInput): Promise<SmsMessage> {
+    return foreground.run(async () => {
+      const { number, entry } = await this.senderNumber(sender, input.from);
+      return this.accept(sender.enterpriseId, number, input, sender, newMessageId(), entry);
+    });
   }
 
   /**

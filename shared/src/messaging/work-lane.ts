@@ -10,7 +10,13 @@ export class WorkLane {
   private running = 0;
   private idle: Array<() => void> = [];
 
-  constructor(private readonly concurrency: number) {}
+  constructor(
+    private readonly concurrency: number,
+    /** While it is busy (requests waiting for their answer), the lane runs one task at a time. */
+    private readonly yieldTo: Foreground = foreground,
+  ) {}
+
+  private readonly wake = () => this.next();
 
   get backlog(): number {
     return this.waiting.length + this.running;
@@ -28,7 +34,10 @@ export class WorkLane {
   }
 
   private next(): void {
-    while (this.running < this.concurrency && this.waiting.length > 0) {
+    // Answers first: follow-up work only trickles while requests are waiting, and never stops.
+    const limit = this.yieldTo.busy ? 1 : this.concurrency;
+    if (limit < this.concurrency && this.waiting.length > 0) this.yieldTo.whenIdle(this.wake);
+    while (this.running < limit && this.waiting.length > 0) {
       const task = this.waiting.shift()!;
       this.running++;
       // Never synchronously inside the caller (a webhook answer is still being written).
@@ -44,3 +53,40 @@ export class WorkLane {
     }
   }
 }
+
+/**
+ * Requests someone is waiting on (a carrier for its webhook's answer, a user for their
+ * send's 202). Follow-up lanes give way to them: the answer never queues behind work it
+ * does not need (routing, conversations, Teams delivery), which catches up afterwards.
+ */
+export class Foreground {
+  private active = 0;
+  private readonly waiters = new Set<() => void>();
+
+  get busy(): boolean {
+    return this.active > 0;
+  }
+
+  /** Calls `listener` once, the next time nothing is in the foreground. */
+  whenIdle(listener: () => void): void {
+    this.waiters.add(listener);
+  }
+
+  /** Runs `work` as foreground work. */
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    this.active++;
+    try {
+      return await work();
+    } finally {
+      this.active--;
+      if (this.active === 0 && this.waiters.size > 0) {
+        const waiters = [...this.waiters];
+        this.waiters.clear();
+        for (const listener of waiters) listener();
+      }
+    }
+  }
+}
+
+/** The process's foreground: webhooks and sends (one server process, one event loop). */
+export const foreground = new Foreground();

@@ -4,3 +4,4 @@
  */
 export * from './graph';
 export * from './carriers';
+export * from './bot-connector';

@@ -4,3 +4,4 @@ export * from './repository';
 export * from './retry';
 export * from './table-store';
 export * from './snapshot-cache';
+export * from './group-commit';

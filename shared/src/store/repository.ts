@@ -41,6 +41,11 @@ export interface RepositoryDefinition<T> {
   /** Rebuilds the value from stored properties (keys already unescaped and passed in). */
   fromEntity(properties: Record<string, unknown>, keys: { partition: string; id: string }): T;
   indexes?: readonly UniqueIndex<T>[];
+  /**
+   * Writes of one partition made at the same time share transactions (TableStore.groupCommit):
+   * for hot aggregates written by many concurrent callers. Each write still answers alone.
+   */
+  groupCommit?: boolean;
 }
 
 type Row = TableEntity<Record<string, unknown>>;
@@ -182,6 +187,14 @@ export class Repository<T> {
     const claims = this.claims(value);
     for (let attempt = 0; ; attempt++) {
       try {
+        if (this.definition.groupCommit) {
+          const actions: TransactionAction[] = [
+            ['create', row],
+            ...claims.map(({ rowKey }): TransactionAction => ['create', { partitionKey: row.partitionKey, rowKey, holderId: this.definition.idOf(value) }]),
+          ];
+          const [etag] = await this.store.groupCommit(this.definition.table).submit(row.partitionKey, actions);
+          return { value, etag: etag ?? '' };
+        }
         if (claims.length === 0) {
           const result = await this.store.run((abortSignal) => this.client.createEntity(row, { abortSignal }));
           return { value, etag: result.etag ?? '' };
@@ -300,6 +313,15 @@ export class Repository<T> {
 
   /** One conditional replace, with index changes in the same transaction when there are any. */
   private async replace(row: Row, etag: string, released: ReadonlyArray<{ rowKey: string }>, added: ReadonlyArray<{ rowKey: string }>, holderId: string): Promise<string> {
+    if (this.definition.groupCommit) {
+      const actions: TransactionAction[] = [
+        ['update', row, 'Replace', { etag }],
+        ...released.map(({ rowKey }): TransactionAction => ['delete', { partitionKey: row.partitionKey, rowKey }]),
+        ...added.map(({ rowKey }): TransactionAction => ['create', { partitionKey: row.partitionKey, rowKey, holderId }]),
+      ];
+      const [written] = await this.store.groupCommit(this.definition.table).submit(row.partitionKey, actions);
+      return written ?? '';
+    }
     if (added.length === 0 && released.length === 0) {
       const result = await this.store.run((abortSignal) => this.client.updateEntity(row, 'Replace', { etag, abortSignal }));
       return result.etag ?? '';

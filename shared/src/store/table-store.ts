@@ -1,4 +1,5 @@
 import { TableClient, TableServiceClient, type TableServiceClientOptions } from '@azure/data-tables';
+import { GroupCommit } from './group-commit';
 import { defaultRetryOptions, withRetry, type RetryOptions } from './retry';
 
 export interface TableStoreOptions {
@@ -16,6 +17,7 @@ const TABLE_NAME = /^[A-Za-z][A-Za-z0-9]{2,62}$/;
  */
 export class TableStore {
   private readonly clients = new Map<string, TableClient>();
+  private readonly groupCommits = new Map<string, GroupCommit>();
   private readonly service: TableServiceClient;
   private readonly clientOptions: TableServiceClientOptions;
   readonly retry: RetryOptions;
@@ -42,6 +44,16 @@ export class TableStore {
       this.clients.set(logicalName, client);
     }
     return client;
+  }
+
+  /** The table's group commit: concurrent writes to one partition share transactions (see GroupCommit). */
+  groupCommit(logicalName: string): GroupCommit {
+    let writer = this.groupCommits.get(logicalName);
+    if (!writer) {
+      writer = new GroupCommit(this.client(logicalName), (operation) => this.run(operation));
+      this.groupCommits.set(logicalName, writer);
+    }
+    return writer;
   }
 
   run<T>(operation: (signal: AbortSignal) => Promise<T>): Promise<T> {

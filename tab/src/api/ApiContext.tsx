@@ -14,3 +14,10 @@ export function useAdminApi(): AdminApi {
   if (!client) throw new Error('useAdminApi must be used inside <ApiProvider>.');
   return useMemo(() => adminApi(client), [client]);
 }
+
+/** The signed-in session's client, for API modules beyond the admin one. */
+export function useApiClient(): ApiClient {
+  const client = useContext(ApiContext);
+  if (!client) throw new Error('useApiClient must be used inside <ApiProvider>.');
+  return client;
+}

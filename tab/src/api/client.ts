@@ -1,5 +1,5 @@
 import { ApiError } from './errors';
-import { requestJson, type RequestOptions } from './http';
+import { requestFile, requestJson, type DownloadedFile, type RequestOptions } from './http';
 
 /** Where the client gets bearer tokens; one implementation per sign-in mode. */
 export interface TokenSource {
@@ -12,6 +12,8 @@ export interface TokenSource {
 
 export interface ApiClient {
   request<T>(path: string, options?: RequestOptions): Promise<T>;
+  /** A GET answered with a file (CSV), with the same sign-in handling as `request`. */
+  download(path: string, options?: Pick<RequestOptions, 'signal'>): Promise<DownloadedFile>;
 }
 
 const withToken = (options: RequestOptions, token: string): RequestOptions => ({
@@ -38,6 +40,20 @@ export function createApiClient(tokens: TokenSource): ApiClient {
           if (retryError instanceof ApiError && retryError.status === 401) tokens.onSessionEnded?.(retryError);
           throw retryError;
         }
+      }
+    },
+    async download(path: string, options: Pick<RequestOptions, 'signal'> = {}): Promise<DownloadedFile> {
+      const send = (token: string) => requestFile(path, { signal: options.signal, headers: { Authorization: `Bearer ${token}` } });
+      try {
+        return await send(await tokens.getToken());
+      } catch (error) {
+        if (!(error instanceof ApiError) || error.status !== 401) throw error;
+        const fresh = await tokens.refreshToken();
+        if (fresh === null) {
+          tokens.onSessionEnded?.(error);
+          throw error;
+        }
+        return send(fresh);
       }
     },
   };

@@ -59,3 +59,46 @@ export interface ErrorBody {
     requestId?: string;
   };
 }
+
+// Messages (the personal tab): conversations, their messages, contacts, sending.
+export type { ContactScope, ContactView as Contact, ConversationView as Conversation, MessageView as SmsMessage, SearchHit, UnreadTotal } from '@switchboard/shared';
+import type { ContactView, ConversationView, MessageView, SearchHit } from '@switchboard/shared';
+
+export interface ConversationPage {
+  items: ConversationView[];
+  continuationToken?: string;
+}
+
+/** A conversation and one page of its messages, newest first. */
+export interface MessagePage {
+  conversation: ConversationView;
+  items: MessageView[];
+  continuationToken?: string;
+}
+
+export interface SearchPage {
+  items: SearchHit[];
+  continuationToken?: string;
+  searchedThrough?: string;
+}
+
+/** A number the signed-in user may send from: their own, or an SMS group's. */
+export interface SendingNumber {
+  number: string;
+  display: string;
+  via: 'user' | 'group';
+}
+
+export interface SendMessageRequest {
+  from?: string;
+  to: string;
+  body: string;
+}
+
+export interface CreateContactRequest {
+  scope?: 'personal' | 'enterprise';
+  number: string;
+  name: string;
+}
+
+export type ContactList = ListResult<ContactView>;
