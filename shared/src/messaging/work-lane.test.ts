@@ -9,16 +9,16 @@ describe('WorkLane', () => {
   }
   const turn = () => new Promise((resolve) => setImmediate(resolve));
 
-  it('runs one task at a time while the foreground is busy, then up to its concurrency', async () => {
+  it('runs a quarter of its concurrency while the foreground is busy, then all of it', async () => {
     const foreground = new Foreground();
-    const lane = new WorkLane(3, foreground);
+    const lane = new WorkLane(8, foreground);
     const request = gate();
     const answered = foreground.run(() => request.opened);
     let running = 0;
     let most = 0;
     const release = gate();
     const done: number[] = [];
-    for (let i = 0; i < 6; i++) {
+    for (let i = 0; i < 12; i++) {
       lane.push(async () => {
         running++;
         most = Math.max(most, running);
@@ -29,15 +29,15 @@ describe('WorkLane', () => {
     }
     await turn();
     await turn();
-    expect(running).toBe(1); // the request is still waiting: one follow-up at a time
+    expect(running).toBe(2); // the request is still waiting: follow-up work only trickles
     request.open();
     await answered;
     await turn();
     await turn();
-    expect(running).toBe(3); // the foreground is idle: the lane catches up
+    expect(running).toBe(8); // the foreground is idle: the lane catches up
     release.open();
     await lane.settled();
-    expect(done.sort()).toEqual([0, 1, 2, 3, 4, 5]);
-    expect(most).toBe(3);
+    expect(done.sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    expect(most).toBe(8);
   });
 });
