@@ -164,7 +164,7 @@ describe('Users page in Chromium', () => {
     await dialog.getByRole('button', { name: 'Save' }).click();
     await dialog.waitFor({ state: 'detached' });
     await page.locator('.fui-ToastTitle', { hasText: 'SMS configuration of John Smith saved' }).waitFor();
-    await rowOf(page, 'john.smith').getByText('+14255550101').waitFor();
+    await rowOf(page, 'john.smith').getByText('+1 425 555 0101').waitFor();
 
     const john = await stored('john.smith');
     expect(john.sms).toEqual({ enabled: true, numbers: ['+14255550101'] });
@@ -252,7 +252,7 @@ describe('Users page in Chromium', () => {
     expect((await stored('mary.major')).sms).toEqual({ enabled: true, numbers: ['+14255550102'] });
     expect((await stored('mary.major')).tags).toEqual(['Night']);
     expect((await stored('person01')).sms).toEqual({ enabled: false, numbers: ['+14255550103'] });
-    await rowOf(page, 'mary.major').getByText('+14255550102').waitFor();
+    await rowOf(page, 'mary.major').getByText('+1 425 555 0102').waitFor();
   });
 
   it('exports the filtered users as CSV', async () => {

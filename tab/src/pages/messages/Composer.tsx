@@ -4,7 +4,7 @@ import { useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { toApiError } from '../../api/errors';
 import type { MessagesApi } from '../../api/messages';
 import type { SendingNumber, SmsMessage } from '../../api/types';
-import { displayNumber } from './thread';
+import { displayNumber } from '../../format/phone';
 import { isSendShortcut, placeSendError, segmentCounter, type ComposeField } from './compose';
 
 const useStyles = makeStyles({

@@ -1,9 +1,10 @@
 import { Button, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface, DialogTitle, DialogTrigger, Field, Input, Spinner, makeStyles, tokens } from '@fluentui/react-components';
 import { useEffect, useState, type FormEvent } from 'react';
-import { splitFieldIssues, toApiError, type ApiError } from '../../api/errors';
+import { splitFieldIssues } from '../../api/errors';
 import type { MessagesApi } from '../../api/messages';
 import type { Contact } from '../../api/types';
 import { ErrorBar } from '../../components/ErrorBar';
+import { useAsyncAction } from '../../hooks/useAsyncAction';
 
 const FIELDS = ['name', 'number'] as const;
 type ContactField = (typeof FIELDS)[number];
@@ -28,16 +29,15 @@ export function ContactDialog({ open, api, contact, initialNumber, onOpenChange,
   const [name, setName] = useState('');
   const [number, setNumber] = useState('');
   const [errors, setErrors] = useState<Partial<Record<ContactField, string>>>({});
-  const [failure, setFailure] = useState<ApiError>();
-  const [saving, setSaving] = useState(false);
+  const { run, busy: saving, failure, clearFailure } = useAsyncAction();
 
   useEffect(() => {
     if (!open) return;
     setName(contact?.name ?? '');
     setNumber(contact?.display ?? initialNumber ?? '');
     setErrors({});
-    setFailure(undefined);
-  }, [open, contact, initialNumber]);
+    clearFailure();
+  }, [open, contact, initialNumber, clearFailure]);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -46,20 +46,14 @@ export function ContactDialog({ open, api, contact, initialNumber, onOpenChange,
     if (!name.trim()) missing.name = 'Give the contact a name.';
     if (!contact && !number.trim()) missing.number = 'Give the phone number, e.g. +1 206 555 0100.';
     setErrors(missing);
-    setFailure(undefined);
+    clearFailure();
     if (Object.keys(missing).length > 0) return;
-    setSaving(true);
-    try {
+    const failed = await run(async () => {
       const saved = contact ? await api.renameContact(contact, name.trim()) : await api.createContact({ scope: 'personal', number: number.trim(), name: name.trim() });
       onSaved(saved);
       onOpenChange(false);
-    } catch (error) {
-      const apiError = toApiError(error);
-      setErrors(splitFieldIssues(apiError, FIELDS).byField);
-      setFailure(apiError);
-    } finally {
-      setSaving(false);
-    }
+    });
+    if (failed) setErrors(splitFieldIssues(failed, FIELDS).byField);
   };
 
   const others = failure ? splitFieldIssues(failure, FIELDS).other : [];

@@ -7,7 +7,8 @@ import type { Conversation, ConversationPage, SearchHit } from '../../api/types'
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorBar } from '../../components/ErrorBar';
 import type { Polled } from './usePolled';
-import { conversationTitle, displayNumber, filterConversations, shortTime } from './thread';
+import { displayNumber } from '../../format/phone';
+import { conversationTitle, filterConversations, shortTime } from './thread';
 
 const useStyles = makeStyles({
   root: { display: 'flex', flexDirection: 'column', minHeight: 0, flexGrow: 1 },

@@ -9,7 +9,8 @@ import type { Resource } from '../../hooks/useResource';
 import { Composer } from './Composer';
 import { ContactDialog } from './ContactDialog';
 import { MessageBubble } from './MessageBubble';
-import { conversationTitle, displayNumber, mergeMessages } from './thread';
+import { displayNumber } from '../../format/phone';
+import { conversationTitle, mergeMessages } from './thread';
 import { usePolled } from './usePolled';
 
 /** An open conversation shows new messages and status changes within this long. */

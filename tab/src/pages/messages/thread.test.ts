@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Conversation, SmsMessage } from '../../api/types';
-import { conversationTitle, displayNumber, filterConversations, isWebUrl, mediaKind, mergeMessages, statusOf } from './thread';
+import { displayNumber } from '../../format/phone';
+import { conversationTitle, filterConversations, isWebUrl, mediaKind, mergeMessages, statusOf } from './thread';
 
 const message = (id: string, createdAt: string, over: Partial<SmsMessage> = {}): SmsMessage => ({
   id,
@@ -63,7 +64,7 @@ describe('thread helpers', () => {
 
   it('names conversations and numbers for people', () => {
     expect(displayNumber('+14255550100')).toBe('+1 425 555 0100');
-    expect(displayNumber('+442079460958')).toBe('+442079460958');
+    expect(displayNumber('+442079460958')).toBe('+44 20 7946 0958');
     expect(conversationTitle(conversation({}))).toBe('+1 206 555 0100');
     expect(conversationTitle(conversation({ contactName: 'Jane Doe' }))).toBe('Jane Doe');
   });

@@ -1,13 +1,6 @@
 import type { Conversation, SmsMessage } from '../../api/types';
+import { displayNumber } from '../../format/phone';
 
-/**
- * "+14255550100" → "+1 425 555 0100" for North American numbers; other numbers stay in
- * E.164, which every phone reads (the tab carries no per-country numbering plan).
- */
-export function displayNumber(number: string): string {
-  const nanp = /^\+1(\d{3})(\d{3})(\d{4})$/.exec(number);
-  return nanp ? `+1 ${nanp[1]} ${nanp[2]} ${nanp[3]}` : number;
-}
 
 /** Who the conversation is with: the contact's name, else their number. */
 export const conversationTitle = (c: Pick<Conversation, 'contactName' | 'externalNumber'>): string => c.contactName ?? displayNumber(c.externalNumber);

@@ -27,9 +27,10 @@ import {
   tokens,
 } from '@fluentui/react-components';
 import { useState, type FormEvent } from 'react';
-import { splitFieldIssues, toApiError, type ApiError } from '../../api/errors';
+import { splitFieldIssues } from '../../api/errors';
 import type { CarrierConnection, NumberImportReport, NumberRangeResult, NumbersApi } from '../../api/numbers';
 import { ErrorBar } from '../../components/ErrorBar';
+import { useAsyncAction } from '../../hooks/useAsyncAction';
 import { labelProblem, numberProblem, rangePreview, type Capabilities } from './numberRules';
 
 type Mode = 'one' | 'range' | 'csv';
@@ -69,8 +70,7 @@ export function AddNumbersDialog({ api, enterpriseId, connections, open, initial
   const [connectionId, setConnectionId] = useState<string>(connections[0]?.id ?? '');
   const [capabilities, setCapabilities] = useState<Capabilities>({ sms: true, mms: false, voice: false });
   const [errors, setErrors] = useState<Partial<Record<FieldName, string>>>({});
-  const [failure, setFailure] = useState<ApiError>();
-  const [busy, setBusy] = useState(false);
+  const { run, busy, failure, clearFailure } = useAsyncAction();
   const [outcome, setOutcome] = useState<Outcome>();
 
   const preview = mode === 'range' && from.trim() && to.trim() ? rangePreview(from, to) : undefined;
@@ -96,11 +96,10 @@ export function AddNumbersDialog({ api, enterpriseId, connections, open, initial
     if (busy) return;
     const found = validate();
     setErrors(found);
-    setFailure(undefined);
+    clearFailure();
     if (Object.keys(found).length > 0) return;
-    setBusy(true);
     const details = { ...(label.trim() ? { label: label.trim() } : {}), carrierConnectionId: connectionId || null, capabilities };
-    try {
+    const failed = await run(async () => {
       if (mode === 'one') {
         await api.addNumber(enterpriseId, { number, ...details });
         onAdded();
@@ -114,16 +113,12 @@ export function AddNumbersDialog({ api, enterpriseId, connections, open, initial
         setOutcome({ kind: 'csv', report });
         onAdded();
       }
-    } catch (error) {
-      const apiError = toApiError(error);
-      const { byField } = splitFieldIssues(apiError, FIELDS);
-      // A conflict on "add one" is about the number itself: say it there.
-      if (mode === 'one' && apiError.status === 409) byField.number = apiError.message;
-      setErrors(byField);
-      setFailure(apiError);
-    } finally {
-      setBusy(false);
-    }
+    });
+    if (!failed) return;
+    const { byField } = splitFieldIssues(failed, FIELDS);
+    // A conflict on "add one" is about the number itself: say it there.
+    if (mode === 'one' && failed.status === 409) byField.number = failed.message;
+    setErrors(byField);
   };
 
   const readFile = async (file: File | undefined) => {
@@ -142,7 +137,7 @@ export function AddNumbersDialog({ api, enterpriseId, connections, open, initial
             <DialogContent className={styles.form}>
               {!outcome && (
                 <>
-                  <TabList selectedValue={mode} onTabSelect={(_, d) => { setMode(d.value as Mode); setErrors({}); setFailure(undefined); }} aria-label="How to add">
+                  <TabList selectedValue={mode} onTabSelect={(_, d) => { setMode(d.value as Mode); setErrors({}); clearFailure(); }} aria-label="How to add">
                     <Tab value="one">One number</Tab>
                     <Tab value="range">A range</Tab>
                     <Tab value="csv">From a CSV file</Tab>

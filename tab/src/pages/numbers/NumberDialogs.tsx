@@ -21,9 +21,11 @@ import {
   tokens,
 } from '@fluentui/react-components';
 import { useState, type FormEvent } from 'react';
-import { splitFieldIssues, toApiError, type ApiError } from '../../api/errors';
+import { splitFieldIssues } from '../../api/errors';
 import type { CarrierConnection, NumbersApi, PhoneNumber, SmsGroup } from '../../api/numbers';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ErrorBar } from '../../components/ErrorBar';
+import { useAsyncAction } from '../../hooks/useAsyncAction';
 import { extensionProblem, labelProblem, withNumber, withoutNumber, type Capabilities } from './numberRules';
 import { UserPicker, type PickedUser } from './UserPicker';
 
@@ -54,8 +56,7 @@ export function EditNumberDialog({ api, enterpriseId, number, connections, onClo
   const [connectionId, setConnectionId] = useState(number.carrierConnectionId ?? '');
   const [extension, setExtension] = useState(number.extension ?? '');
   const [errors, setErrors] = useState<Partial<Record<EditField, string>>>({});
-  const [failure, setFailure] = useState<ApiError>();
-  const [busy, setBusy] = useState(false);
+  const { run, busy, failure, clearFailure } = useAsyncAction();
 
   const save = async (event: FormEvent) => {
     event.preventDefault();
@@ -63,10 +64,9 @@ export function EditNumberDialog({ api, enterpriseId, number, connections, onClo
     const extensionIssue = extensionProblem(extension);
     const found = { ...(labelIssue ? { label: labelIssue } : {}), ...(extensionIssue ? { extension: extensionIssue } : {}) };
     setErrors(found);
-    setFailure(undefined);
+    clearFailure();
     if (Object.keys(found).length > 0) return;
-    setBusy(true);
-    try {
+    const failed = await run(async () => {
       await api.updateNumber(enterpriseId, number.number, number.etag, {
         label: label.trim(),
         capabilities,
@@ -75,13 +75,8 @@ export function EditNumberDialog({ api, enterpriseId, number, connections, onClo
       });
       onChanged();
       onClose();
-    } catch (error) {
-      const apiError = toApiError(error);
-      setErrors(splitFieldIssues(apiError, EDIT_FIELDS).byField);
-      setFailure(apiError);
-    } finally {
-      setBusy(false);
-    }
+    });
+    if (failed) setErrors(splitFieldIssues(failed, EDIT_FIELDS).byField);
   };
 
   const otherIssues = failure ? splitFieldIssues(failure, EDIT_FIELDS).other : [];
@@ -139,18 +134,16 @@ export function AssignNumberDialog({ api, enterpriseId, number, groups, onClose,
   const [groupId, setGroupId] = useState('');
   const [enableSms, setEnableSms] = useState(true);
   const [error, setError] = useState<string>();
-  const [failure, setFailure] = useState<ApiError>();
-  const [busy, setBusy] = useState(false);
+  const { run, busy, failure, clearFailure } = useAsyncAction();
   const group = groups.find((g) => g.id === groupId);
 
   const assign = async (event: FormEvent) => {
     event.preventDefault();
-    setFailure(undefined);
+    clearFailure();
     if (target === 'user' && !user[0]) return setError('Choose the person who gets the number.');
     if (target === 'group' && !group) return setError('Choose the SMS group that gets the number.');
     setError(undefined);
-    setBusy(true);
-    try {
+    await run(async () => {
       if (target === 'user') {
         // The user's own ETag: a change to them meanwhile is a conflict, never a lost update.
         const current = await api.getUserSms(enterpriseId, user[0]!.id);
@@ -163,11 +156,7 @@ export function AssignNumberDialog({ api, enterpriseId, number, groups, onClose,
       }
       onChanged();
       onClose();
-    } catch (failed) {
-      setFailure(toApiError(failed));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
@@ -216,95 +205,44 @@ export function AssignNumberDialog({ api, enterpriseId, number, groups, onClose,
 
 /** Takes a number back from its user or group; it stays in the inventory, unassigned. */
 export function ReleaseNumberDialog({ api, enterpriseId, number, groups, onClose, onChanged }: Common & { groups: SmsGroup[] }) {
-  const [failure, setFailure] = useState<ApiError>();
-  const [busy, setBusy] = useState(false);
   const holder = number.holder!;
   const release = async () => {
-    setBusy(true);
-    setFailure(undefined);
-    try {
-      if (holder.type === 'user') {
-        const current = await api.getUserSms(enterpriseId, holder.id);
-        await api.saveUserSms(enterpriseId, holder.id, current.userEtag, { enabled: current.enabled && current.numbers.length > 1, numbers: withoutNumber(current.numbers.map((n) => n.number), number.number) });
-      } else {
-        const group = groups.find((g) => g.id === holder.id);
-        if (!group) throw new Error(`The SMS group ${holder.name} is no longer there. Reload the list.`);
-        await api.updateSmsGroup(enterpriseId, group.id, group.etag, { number: null });
-      }
-      onChanged();
-      onClose();
-    } catch (error) {
-      setFailure(toApiError(error));
-    } finally {
-      setBusy(false);
+    if (holder.type === 'user') {
+      const current = await api.getUserSms(enterpriseId, holder.id);
+      await api.saveUserSms(enterpriseId, holder.id, current.userEtag, { enabled: current.enabled && current.numbers.length > 1, numbers: withoutNumber(current.numbers.map((n) => n.number), number.number) });
+    } else {
+      const group = groups.find((g) => g.id === holder.id);
+      if (!group) throw new Error(`The SMS group ${holder.name} is no longer there. Reload the list.`);
+      await api.updateSmsGroup(enterpriseId, group.id, group.etag, { number: null });
     }
+    onChanged();
+    onClose();
   };
   return (
-    <Dialog open onOpenChange={(_, data) => !data.open && onClose()}>
-      <DialogSurface>
-        <DialogBody>
-          <DialogTitle>Unassign {number.display}?</DialogTitle>
-          <DialogContent>
-            {failure && <ErrorBar error={failure} title="Couldn't unassign the number" />}
-            <Body1>
-              {holder.type === 'user' ? `${holder.name} will no longer send or receive texts on ${number.display}.` : `The SMS group ${holder.name} will have no number until you give it one.`} The number stays in the inventory.
-            </Body1>
-          </DialogContent>
-          <DialogActions>
-            <Button onClick={onClose}>Cancel</Button>
-            <Button appearance="primary" onClick={() => void release()} disabledFocusable={busy} icon={busy ? <Spinner size="tiny" /> : undefined}>
-              Unassign
-            </Button>
-          </DialogActions>
-        </DialogBody>
-      </DialogSurface>
-    </Dialog>
+    <ConfirmDialog title={`Unassign ${number.display}?`} confirmLabel="Unassign" failureTitle="Couldn't unassign the number" onConfirm={release} onClose={onClose}>
+      <Body1>
+        {holder.type === 'user' ? `${holder.name} will no longer send or receive texts on ${number.display}.` : `The SMS group ${holder.name} will have no number until you give it one.`} The number stays in the inventory.
+      </Body1>
+    </ConfirmDialog>
   );
 }
 
 /** Deleting asks first; a refusal (the number is assigned) is explained in place. */
 export function DeleteNumberDialog({ api, enterpriseId, number, onClose, onChanged }: Common) {
-  const [failure, setFailure] = useState<ApiError>();
-  const [busy, setBusy] = useState(false);
   const remove = async () => {
-    setBusy(true);
-    setFailure(undefined);
-    try {
-      await api.deleteNumber(enterpriseId, number.number, number.etag);
-      onChanged();
-      onClose();
-    } catch (error) {
-      setFailure(toApiError(error));
-    } finally {
-      setBusy(false);
-    }
+    await api.deleteNumber(enterpriseId, number.number, number.etag);
+    onChanged();
+    onClose();
   };
   return (
-    <Dialog open onOpenChange={(_, data) => !data.open && onClose()}>
-      <DialogSurface>
-        <DialogBody>
-          <DialogTitle>Delete {number.display}?</DialogTitle>
-          <DialogContent>
-            {failure ? (
-              <ErrorBar error={failure} title="The number was not deleted" />
-            ) : number.holder ? (
-              <MessageBar intent="warning">
-                <MessageBarBody>It is assigned, so Switchboard will refuse: unassign it first.</MessageBarBody>
-              </MessageBar>
-            ) : (
-              <Body1>It leaves the inventory. Texts to it will no longer reach anyone in Switchboard.</Body1>
-            )}
-          </DialogContent>
-          <DialogActions>
-            <Button onClick={onClose}>{failure ? 'Close' : 'Cancel'}</Button>
-            {!failure && (
-              <Button appearance="primary" onClick={() => void remove()} disabledFocusable={busy} icon={busy ? <Spinner size="tiny" /> : undefined}>
-                Delete
-              </Button>
-            )}
-          </DialogActions>
-        </DialogBody>
-      </DialogSurface>
-    </Dialog>
+    <ConfirmDialog title={`Delete ${number.display}?`} confirmLabel="Delete" failureTitle="The number was not deleted" onConfirm={remove} onClose={onClose} refusalIsFinal>
+      {number.holder ? (
+        <MessageBar intent="warning">
+          <MessageBarBody>It is assigned, so Switchboard will refuse: unassign it first.</MessageBarBody>
+        </MessageBar>
+      ) : (
+        <Body1>It leaves the inventory. Texts to it will no longer reach anyone in Switchboard.</Body1>
+      )}
+    </ConfirmDialog>
   );
 }

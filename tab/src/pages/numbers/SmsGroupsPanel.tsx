@@ -23,11 +23,13 @@ import {
 } from '@fluentui/react-components';
 import { AddRegular, PeopleTeamRegular } from '@fluentui/react-icons';
 import { useState, type FormEvent } from 'react';
-import { splitFieldIssues, toApiError, type ApiError } from '../../api/errors';
+import { splitFieldIssues, type ApiError } from '../../api/errors';
 import type { NumbersApi, SmsGroup } from '../../api/numbers';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorBar } from '../../components/ErrorBar';
 import { useNotify } from '../../components/notify';
+import { useAsyncAction } from '../../hooks/useAsyncAction';
 import { numberProblem } from './numberRules';
 import { UserPicker, type PickedUser } from './UserPicker';
 
@@ -146,8 +148,7 @@ function SmsGroupDialog({ api, enterpriseId, group, onClose, onSaved }: { api: N
   const [owners, setOwners] = useState<PickedUser[]>(toPicked(group, true));
   const [members, setMembers] = useState<PickedUser[]>(toPicked(group, false));
   const [errors, setErrors] = useState<Partial<Record<GroupField, string>>>({});
-  const [failure, setFailure] = useState<ApiError>();
-  const [busy, setBusy] = useState(false);
+  const { run, busy, failure, clearFailure } = useAsyncAction();
 
   const save = async (event: FormEvent) => {
     event.preventDefault();
@@ -159,13 +160,12 @@ function SmsGroupDialog({ api, enterpriseId, group, onClose, onSaved }: { api: N
     }
     if (owners.length === 0) found.ownerIds = 'An SMS group needs at least one owner.';
     setErrors(found);
-    setFailure(undefined);
+    clearFailure();
     if (Object.keys(found).length > 0) return;
     const ownerIds = owners.map((u) => u.id);
     // Owners are members too; a person listed in both stays an owner.
     const memberIds = [...new Set([...ownerIds, ...members.map((u) => u.id)])];
-    setBusy(true);
-    try {
+    const failed = await run(async () => {
       if (!group) {
         await api.createSmsGroup(enterpriseId, { name: name.trim(), ownerIds, memberIds, ...(number.trim() ? { number: number.trim() } : {}) });
         notify(`SMS group ${name.trim()} created`);
@@ -181,14 +181,8 @@ function SmsGroupDialog({ api, enterpriseId, group, onClose, onSaved }: { api: N
       }
       onSaved();
       onClose();
-    } catch (error) {
-      const apiError = toApiError(error);
-      const { byField } = splitFieldIssues(apiError, GROUP_FIELDS);
-      setErrors(byField);
-      setFailure(apiError);
-    } finally {
-      setBusy(false);
-    }
+    });
+    if (failed) setErrors(splitFieldIssues(failed, GROUP_FIELDS).byField);
   };
 
   const otherIssues = failure ? splitFieldIssues(failure, GROUP_FIELDS).other : [];
@@ -223,37 +217,14 @@ function SmsGroupDialog({ api, enterpriseId, group, onClose, onSaved }: { api: N
 }
 
 function DeleteGroupDialog({ api, enterpriseId, group, onClose, onDeleted }: { api: NumbersApi; enterpriseId: string; group: SmsGroup; onClose: () => void; onDeleted: () => void }) {
-  const [failure, setFailure] = useState<ApiError>();
-  const [busy, setBusy] = useState(false);
   const remove = async () => {
-    setBusy(true);
-    try {
-      await api.deleteSmsGroup(enterpriseId, group.id, group.etag);
-      onDeleted();
-      onClose();
-    } catch (error) {
-      setFailure(toApiError(error));
-    } finally {
-      setBusy(false);
-    }
+    await api.deleteSmsGroup(enterpriseId, group.id, group.etag);
+    onDeleted();
+    onClose();
   };
   return (
-    <Dialog open onOpenChange={(_, data) => !data.open && onClose()}>
-      <DialogSurface>
-        <DialogBody>
-          <DialogTitle>Delete {group.name}?</DialogTitle>
-          <DialogContent>
-            {failure && <ErrorBar error={failure} title="The group was not deleted" />}
-            <Body1>{group.display ? `Its number ${group.display} becomes unassigned. ` : ''}The members keep their own numbers.</Body1>
-          </DialogContent>
-          <DialogActions>
-            <Button onClick={onClose}>Cancel</Button>
-            <Button appearance="primary" onClick={() => void remove()} disabledFocusable={busy} icon={busy ? <Spinner size="tiny" /> : undefined}>
-              Delete
-            </Button>
-          </DialogActions>
-        </DialogBody>
-      </DialogSurface>
-    </Dialog>
+    <ConfirmDialog title={`Delete ${group.name}?`} confirmLabel="Delete" failureTitle="The group was not deleted" onConfirm={remove} onClose={onClose}>
+      <Body1>{group.display ? `Its number ${group.display} becomes unassigned. ` : ''}The members keep their own numbers.</Body1>
+    </ConfirmDialog>
   );
 }

@@ -23,11 +23,13 @@ import {
 import { AddRegular, CopyRegular, PlugConnectedRegular } from '@fluentui/react-icons';
 import { useMemo, useState, type FormEvent } from 'react';
 import { useApiClient } from '../../api/ApiContext';
-import { splitFieldIssues, toApiError, type ApiError } from '../../api/errors';
+import { splitFieldIssues } from '../../api/errors';
 import { numbersApi, type CarrierConnection, type CarrierType, type NumbersApi } from '../../api/numbers';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorBar } from '../../components/ErrorBar';
 import { useNotify } from '../../components/notify';
+import { useAsyncAction } from '../../hooks/useAsyncAction';
 import { useResource } from '../../hooks/useResource';
 import { CARRIER_NAMES, CREDENTIAL_FIELDS, credentialState, credentialsFrom } from './carrierFields';
 
@@ -139,8 +141,7 @@ function ConnectionDialog({ api, enterpriseId, connection, onClose, onSaved }: {
   const [values, setValues] = useState<Record<string, string>>(initial);
   const [replace, setReplace] = useState(!connection);
   const [errors, setErrors] = useState<Record<string, string>>({});
-  const [failure, setFailure] = useState<ApiError>();
-  const [busy, setBusy] = useState(false);
+  const { run, busy, failure, clearFailure } = useAsyncAction();
   const fields = CREDENTIAL_FIELDS[type];
   const paths = ['name', 'type', 'credentials', ...fields.map((f) => `credentials.${f.name}`)];
 
@@ -151,22 +152,16 @@ function ConnectionDialog({ api, enterpriseId, connection, onClose, onSaved }: {
     const { credentials, missing } = credentialsFrom(type, values);
     if (replace) Object.assign(found, missing);
     setErrors(found);
-    setFailure(undefined);
+    clearFailure();
     if (Object.keys(found).length > 0) return;
-    setBusy(true);
-    try {
+    const failed = await run(async () => {
       const saved = connection
         ? await api.updateCarrierConnection(enterpriseId, connection.id, connection.etag, { ...(label.trim() !== connection.name ? { name: label.trim() } : {}), ...(replace ? { credentials } : {}) })
         : await api.createCarrierConnection(enterpriseId, { type, name: label.trim(), credentials });
       onSaved(saved);
       onClose();
-    } catch (error) {
-      const apiError = toApiError(error);
-      setErrors(splitFieldIssues(apiError, paths).byField as Record<string, string>);
-      setFailure(apiError);
-    } finally {
-      setBusy(false);
-    }
+    });
+    if (failed) setErrors(splitFieldIssues(failed, paths).byField as Record<string, string>);
   };
 
   const otherIssues = failure ? splitFieldIssues(failure, paths).other : [];
@@ -241,38 +236,14 @@ function ConnectionDialog({ api, enterpriseId, connection, onClose, onSaved }: {
 }
 
 function DeleteConnectionDialog({ api, enterpriseId, connection, onClose, onDeleted }: { api: NumbersApi; enterpriseId: string; connection: CarrierConnection; onClose: () => void; onDeleted: () => void }) {
-  const [failure, setFailure] = useState<ApiError>();
-  const [busy, setBusy] = useState(false);
   const remove = async () => {
-    setBusy(true);
-    try {
-      await api.deleteCarrierConnection(enterpriseId, connection.id, connection.etag);
-      onDeleted();
-      onClose();
-    } catch (error) {
-      setFailure(toApiError(error));
-    } finally {
-      setBusy(false);
-    }
+    await api.deleteCarrierConnection(enterpriseId, connection.id, connection.etag);
+    onDeleted();
+    onClose();
   };
   return (
-    <Dialog open onOpenChange={(_, data) => !data.open && onClose()}>
-      <DialogSurface>
-        <DialogBody>
-          <DialogTitle>Delete {connection.name}?</DialogTitle>
-          <DialogContent>
-            {failure ? <ErrorBar error={failure} title="The connection was not deleted" /> : <Body1>Its credentials are deleted. Numbers still using it must be moved to another connection first.</Body1>}
-          </DialogContent>
-          <DialogActions>
-            <Button onClick={onClose}>{failure ? 'Close' : 'Cancel'}</Button>
-            {!failure && (
-              <Button appearance="primary" onClick={() => void remove()} disabledFocusable={busy} icon={busy ? <Spinner size="tiny" /> : undefined}>
-                Delete
-              </Button>
-            )}
-          </DialogActions>
-        </DialogBody>
-      </DialogSurface>
-    </Dialog>
+    <ConfirmDialog title={`Delete ${connection.name}?`} confirmLabel="Delete" failureTitle="The connection was not deleted" onConfirm={remove} onClose={onClose} refusalIsFinal>
+      <Body1>Its credentials are deleted. Numbers still using it must be moved to another connection first.</Body1>
+    </ConfirmDialog>
   );
 }

@@ -17,10 +17,10 @@ import {
 import { SearchRegular } from '@fluentui/react-icons';
 import { useEffect, useMemo, useState } from 'react';
 import { useAdminApi, useApiClient } from '../../api/ApiContext';
-import { toApiError, type ApiError } from '../../api/errors';
 import { settingsApi, type SyncGroup } from '../../api/settings';
 import type { Enterprise } from '../../api/types';
 import { ErrorBar } from '../../components/ErrorBar';
+import { useAsyncAction } from '../../hooks/useAsyncAction';
 import { useResource } from '../../hooks/useResource';
 
 const useStyles = makeStyles({
@@ -51,8 +51,7 @@ export function SyncGroupsCard({ enterprise, readOnly, formDirty, onChange }: Sy
   const [chosen, setChosen] = useState<string[]>(saved);
   const [names, setNames] = useState<Record<string, string>>({});
   const [notice, setNotice] = useState<string>();
-  const [failure, setFailure] = useState<ApiError>();
-  const [busy, setBusy] = useState(false);
+  const { run, busy, failure } = useAsyncAction();
 
   useEffect(() => {
     const timer = setTimeout(() => setDebounced(search.trim()), 300);
@@ -66,19 +65,12 @@ export function SyncGroupsCard({ enterprise, readOnly, formDirty, onChange }: Sy
   const changed = chosen.length !== saved.length || chosen.some((id) => !saved.includes(id));
   const toggle = (id: string, on: boolean) => setChosen((current) => (on ? [...current, id] : current.filter((c) => c !== id)));
 
-  const save = async () => {
-    setBusy(true);
-    setFailure(undefined);
-    try {
+  const save = () =>
+    run(async () => {
       const result = await api.setSyncGroups(enterprise.id, enterprise.etag, chosen);
       setNotice(result.notice);
       onChange(await admin.getEnterprise(enterprise.id));
-    } catch (error) {
-      setFailure(toApiError(error));
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
 
   // The server answers 409 when it has no Microsoft Graph credentials.
   const notConfigured = groups.error?.status === 409;

@@ -1,6 +1,7 @@
 import { Badge, Button, Caption1, Link, Tooltip, makeStyles, mergeClasses, tokens } from '@fluentui/react-components';
 import { CheckmarkCircleFilled, DismissCircleFilled } from '@fluentui/react-icons';
 import type { UserRow } from '../../api/users';
+import { displayNumber } from '../../format/phone';
 
 const useStyles = makeStyles({
   hidden: {
@@ -64,17 +65,17 @@ export function NumbersCell({ row, onOpen }: { row: UserRow; onOpen?: () => void
       {shown.map((ref) =>
         ref.role === 'own' ? (
           onOpen ? (
-            <Link key={ref.number} as="button" className={styles.number} onClick={onOpen} aria-label={`${ref.number}: open the SMS configuration of ${row.displayName || row.username}`}>
-              {ref.number}
+            <Link key={ref.number} as="button" className={styles.number} onClick={onOpen} aria-label={`${displayNumber(ref.number)}: open the SMS configuration of ${row.displayName || row.username}`}>
+              {displayNumber(ref.number)}
             </Link>
           ) : (
             <span key={ref.number} className={styles.number}>
-              {ref.number}
+              {displayNumber(ref.number)}
             </span>
           )
         ) : (
           <span key={`${ref.groupId}:${ref.number}`} className={styles.line}>
-            <span className={styles.number}>{ref.number}</span>
+            <span className={styles.number}>{displayNumber(ref.number)}</span>
             <Caption1 className={styles.groupOwner}>group owner</Caption1>
           </span>
         ),
