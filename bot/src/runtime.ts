@@ -88,15 +88,6 @@ async function directorySource(config: Config): Promise<{ source?: DirectorySour
   return { source: new MsGraphDirectory(simulatorConnection(simulator, DEV_GRAPH_CLIENT_ID)), simulator };
 }
 
-/** Loads each enterprise's users snapshot, one enterprise at a time, in the background. */
-async function warmUserSnapshots(services: Services, logger: Logger): Promise<void> {
-  try {
-    for await (const enterprise of services.enterpriseRepository.all()) await services.users.snapshot(enterprise.value.id);
-  } catch (error) {
-    logger.warn({ err: error }, 'preloading the Users page snapshots failed; they load on first use');
-  }
-}
-
 /** Starts everything the configuration asks for and listens. */
 export async function startRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
   const logger = options.logger ?? createLogger(config);
@@ -175,10 +166,6 @@ export async function startRuntime(config: Config, options: RuntimeOptions = {})
       logger.info({ workerId: worker.workerId, concurrency: config.outbound.concurrency }, 'outbound worker started');
     }
     services.messageSweep.start();
-
-    // The Users page answers from an in-memory snapshot per enterprise; loading 50,000 users
-    // takes seconds, so load them now rather than on the first admin's first visit.
-    void warmUserSnapshots(services, logger);
 
     const scheduler = new SyncScheduler(services.directorySync, services.enterpriseRepository, logger);
     if (config.directorySync.schedule) {
