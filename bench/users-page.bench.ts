@@ -100,20 +100,29 @@ async function firstRowsAfterNavigation(page: Page, url: string): Promise<number
 export async function usersPageBench(azurite: RunningAzurite): Promise<void> {
   if (!existsSync(join(TAB_DIST, 'index.html'))) throw new Error('The tab is not built: run `npm run build -w tab` first.');
   if (!existsSync(CHROMIUM)) throw new Error(`Chromium is not at ${CHROMIUM}: install it with \`apt-get install -y chromium\` or set CHROMIUM_PATH.`);
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    PORT: '0',
-    HOST: '127.0.0.1',
-    AUTH_MODE: 'dev',
-    STORAGE_CONNECTION_STRING: azurite.connectionString,
-    STORAGE_TABLE_PREFIX: `p${Date.now().toString(36)}`,
-    DIRECTORY_SYNC_SCHEDULE: 'off',
-    TAB_DIST,
-  });
-  const runtime = await startRuntime(config, { logger: pino({ level: 'silent' }) });
+  const prefix = `p${Date.now().toString(36)}`;
+  const config = (usersPreload: 'on' | 'off') =>
+    loadConfig({
+      NODE_ENV: 'test',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      AUTH_MODE: 'dev',
+      STORAGE_CONNECTION_STRING: azurite.connectionString,
+      STORAGE_TABLE_PREFIX: prefix,
+      DIRECTORY_SYNC_SCHEDULE: 'off',
+      USERS_PRELOAD: usersPreload,
+      TAB_DIST,
+    });
+  // Seed through one server, then measure a fresh start of another, as in production (NODE_ENV=production preloads the users).
+  const seeder = await startRuntime(config('off'), { logger: pino({ level: 'silent' }) });
+  try {
+    await seed(seeder);
+  } finally {
+    await seeder.stop();
+  }
+  const runtime = await startRuntime(config('on'), { logger: pino({ level: 'silent' }) });
   let browser: Browser | undefined;
   try {
-    await seed(runtime);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
@@ -125,7 +134,7 @@ export async function usersPageBench(azurite: RunningAzurite): Promise<void> {
     await page.getByRole('button', { name: /Pat Provider/ }).click();
     await page.getByRole('main').getByRole('heading', { level: 1 }).waitFor();
 
-    // Navigation → first rows: once with the server's users snapshot still to load, then warm.
+    // Navigation → first rows: the first visit after the start (the users preloading meanwhile), then warm.
     const usersUrl = (n: number) => `${runtime.url}/index.html?load=${n}#/admin/enterprises/${ENTERPRISE}/users`;
     report({ name: 'users-page.first-rows.cold', value: await firstRowsAfterNavigation(page, usersUrl(0)), unit: 'ms' });
     const loads: number[] = [];

@@ -58,6 +58,7 @@ const settings = {
   AZURE_OPENAI_DEPLOYMENT: { schema: z.string().min(1).optional(), fix: 'use the name of the chat model deployment (with tool calling), e.g. gpt-4o-mini' },
   AZURE_OPENAI_API_VERSION: { schema: z.string().regex(/^\d{4}-\d{2}-\d{2}(-preview)?$/).default('2024-10-21'), fix: 'use an Azure OpenAI API version such as 2024-10-21' },
   TEAMS_SERVICE_URL: { schema: z.url({ protocol: /^https?$/ }).default('https://smba.trafficmanager.net/teams/'), fix: 'use the Bot Connector service URL for creating chats, e.g. https://smba.trafficmanager.net/teams/ (installs tell us the right one per tenant)' },
+  USERS_PRELOAD: { schema: z.enum(['on', 'off']).optional(), fix: "use on (load every enterprise's users into memory at start, so the Users page answers at once) or off (on first use); unset: on in production" },
   PLAYGROUND: { schema: z.enum(['on', 'off']).default('off'), fix: 'use on (also start the Microsoft 365 Agents Playground, dev mode only; `npm start -- --playground` does) or off' },
   PLAYGROUND_PORT: { schema: z.coerce.number().int().min(1).max(65535).default(56150), fix: 'use the port for the Agents Playground, e.g. 56150 (a free one is taken when it is busy)' },
 } as const;
@@ -86,6 +87,8 @@ export interface Config {
     | { mode: 'simulator' }
     | { mode: 'none' };
   directorySync: { schedule: boolean; leaseSeconds: number };
+  /** Load the Users page snapshots at start instead of on each enterprise's first visit. */
+  usersPreload: boolean;
   /** Where carriers reach us; absent: the server's own URL (dev and test only). */
   publicBaseUrl?: string;
   /** Seals carrier credentials at rest. */
@@ -210,6 +213,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     teams: { serviceUrl: raw.TEAMS_SERVICE_URL },
     graph,
     directorySync: { schedule: raw.DIRECTORY_SYNC_SCHEDULE === 'on', leaseSeconds: raw.DIRECTORY_SYNC_LEASE_SECONDS },
+    usersPreload: (raw.USERS_PRELOAD ?? (raw.NODE_ENV === 'production' ? 'on' : 'off')) === 'on',
     ...(publicBaseUrl ? { publicBaseUrl } : {}),
     credentialKeyring,
     outbound: {

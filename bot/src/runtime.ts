@@ -33,6 +33,8 @@ export interface Runtime {
   logger: Logger;
   /** The built-in Graph simulator, when the configuration asked for it (dev mode). */
   graphSimulator?: GraphSimulator;
+  /** Settles when the Users page snapshots have been loaded at start (USERS_PRELOAD). */
+  usersPreloaded?: Promise<void>;
   /** The built-in carrier simulator with the demo enterprises' Simulator connections (dev mode, when asked for). */
   devCarrier?: DevCarrier;
   /** SMS into Teams chats (delivery records, reachability) and sent confirmations. */
@@ -86,6 +88,16 @@ async function directorySource(config: Config): Promise<{ source?: DirectorySour
     tenants: { [DEV_TENANTS.contoso]: { users: 250, seed: 1, domain: 'contoso.example', displayName: 'Contoso' }, [DEV_TENANTS.fabrikam]: { users: 60, seed: 2, domain: 'fabrikam.example', displayName: 'Fabrikam' } },
   });
   return { source: new MsGraphDirectory(simulatorConnection(simulator, DEV_GRAPH_CLIENT_ID)), simulator };
+}
+
+/** Loads each enterprise's Users page snapshot, one enterprise at a time, in the background. */
+async function preloadUserSnapshots(services: Services, logger: Logger): Promise<void> {
+  try {
+    for await (const enterprise of services.enterpriseRepository.all()) await services.users.snapshot(enterprise.value.id);
+    logger.info('Users page snapshots loaded');
+  } catch (error) {
+    logger.warn({ err: error }, 'preloading the Users page snapshots failed; they load on first use');
+  }
 }
 
 /** Starts everything the configuration asks for and listens. */
@@ -167,6 +179,10 @@ export async function startRuntime(config: Config, options: RuntimeOptions = {})
     }
     services.messageSweep.start();
 
+    // The Users page answers from an in-memory snapshot per enterprise, and loading 50,000
+    // users takes seconds: in production, load them now rather than on an admin's first visit.
+    const usersPreloaded = config.usersPreload ? preloadUserSnapshots(services, logger) : undefined;
+
     const scheduler = new SyncScheduler(services.directorySync, services.enterpriseRepository, logger);
     if (config.directorySync.schedule) {
       scheduler.start();
@@ -180,6 +196,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions = {})
       logger,
       ...(graph.simulator ? { graphSimulator: graph.simulator } : {}),
       ...(devCarrier ? { devCarrier } : {}),
+      ...(usersPreloaded ? { usersPreloaded } : {}),
       teamsChat,
       async stop() {
         // Stop taking requests and starting syncs, let the work in flight finish, then stop storage.
