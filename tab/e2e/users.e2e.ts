@@ -279,7 +279,7 @@ describe('Users page in Chromium', () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('tab', { name: 'Users' }).click();
     await page.getByRole('button', { name: 'Groups' }).click();
     const dialog = page.getByRole('dialog');
-    await dialog.getByText('No group selected:').waitFor();
+    await dialog.getByText('No group selected:', { exact: true }).waitFor();
     await dialog.getByText('No group selected: everyone is synced.').waitFor();
     await dialog.getByRole('searchbox', { name: 'Search groups' }).fill('All');
     await dialog.getByRole('checkbox', { name: 'All Staff' }).check();
