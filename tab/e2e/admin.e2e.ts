@@ -1,31 +1,16 @@
-import type { Browser } from 'playwright-core';
-import type { Runtime } from '../../bot/src/runtime';
-import { launchBrowser, newPage, screenshot, signIn, startServer } from './browser';
+import { browserSuite, screenshot, signIn } from './browser';
 
 /** The admin tab in a real browser against the real server: sign-in, enterprises, settings, activity. */
 describe('admin tab in Chromium', () => {
-  let runtime: Runtime;
-  let browser: Browser;
-  const errors: string[] = [];
-
-  beforeAll(async () => {
-    [runtime, browser] = await Promise.all([startServer(), launchBrowser()]);
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await runtime?.stop();
-  });
-  afterEach(() => {
-    expect(errors.splice(0)).toEqual([]);
-  });
+  const suite = browserSuite();
 
   it('lets a provider admin sign in, see their enterprises and add one, with field errors first', async () => {
-    const page = await newPage(browser, errors);
-    await page.goto(`${runtime.url}/index.html#/admin`);
+    const page = await suite.newPage();
+    await page.goto(`${suite.runtime.url}/index.html#/admin`);
     await page.getByRole('button', { name: /Pat Provider/ }).waitFor();
     await screenshot(page, 'sign-in-light');
 
-    await signIn(page, runtime.url, 'Pat Provider');
+    await signIn(page, suite.runtime.url, 'Pat Provider');
     const table = page.getByRole('table', { name: 'Enterprises' });
     await table.getByRole('link', { name: 'Contoso' }).waitFor();
     await table.getByRole('link', { name: 'Fabrikam' }).waitFor();
@@ -43,13 +28,13 @@ describe('admin tab in Chromium', () => {
     await table.getByRole('link', { name: 'Northwind Traders' }).waitFor();
 
     const stored = [];
-    for await (const e of runtime.services.enterpriseRepository.all()) stored.push(e.value.name);
+    for await (const e of suite.runtime.services.enterpriseRepository.all()) stored.push(e.value.name);
     expect(stored).toContain('Northwind Traders');
   });
 
   it('lets a global admin change a setting and see it in the activity feed', async () => {
-    const page = await newPage(browser, errors);
-    await signIn(page, runtime.url, 'Grace Global', '?theme=dark');
+    const page = await suite.newPage();
+    await signIn(page, suite.runtime.url, 'Grace Global', '?theme=dark');
     await page.getByRole('navigation', { name: 'Main' }).getByRole('tab', { name: 'Settings' }).click();
     await page.getByRole('form').waitFor();
     await screenshot(page, 'settings-dark');
@@ -57,7 +42,7 @@ describe('admin tab in Chromium', () => {
     await page.getByLabel('Sync every (minutes)').fill('45');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.locator('.fui-ToastTitle', { hasText: 'Settings saved' }).waitFor();
-    expect((await runtime.services.enterpriseRepository.byId('contoso'))?.value.settings.syncIntervalMinutes).toBe(45);
+    expect((await suite.runtime.services.enterpriseRepository.byId('contoso'))?.value.settings.syncIntervalMinutes).toBe(45);
 
     await page.getByRole('tab', { name: 'Activity' }).click();
     await page.getByText('Changed the sync interval of Contoso.').waitFor();
@@ -66,20 +51,20 @@ describe('admin tab in Chromium', () => {
   });
 
   it('keeps the edits and says so when someone else saved first', async () => {
-    const page = await newPage(browser, errors);
-    await signIn(page, runtime.url, 'Grace Global');
+    const page = await suite.newPage();
+    await signIn(page, suite.runtime.url, 'Grace Global');
     await page.getByRole('navigation', { name: 'Main' }).getByRole('tab', { name: 'Settings' }).click();
     await page.getByRole('form').waitFor();
     await page.getByLabel('Name').fill('Contoso Pharmacy');
 
     // Another admin changes the enterprise behind this page's back.
-    const current = await runtime.services.enterpriseRepository.byId('contoso');
-    await runtime.services.enterpriseRepository.update(current!, { ...current!.value, settings: { ...current!.value.settings, timeZone: 'Europe/Paris' } });
+    const current = await suite.runtime.services.enterpriseRepository.byId('contoso');
+    await suite.runtime.services.enterpriseRepository.update(current!, { ...current!.value, settings: { ...current!.value.settings, timeZone: 'Europe/Paris' } });
 
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByText('Someone else changed these settings').first().waitFor();
     expect(await page.getByLabel('Name').inputValue()).toBe('Contoso Pharmacy');
-    expect((await runtime.services.enterpriseRepository.byId('contoso'))?.value.name).toBe('Contoso');
+    expect((await suite.runtime.services.enterpriseRepository.byId('contoso'))?.value.name).toBe('Contoso');
     await screenshot(page, 'settings-conflict-light');
   });
 });

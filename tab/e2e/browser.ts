@@ -52,6 +52,53 @@ export async function newPage(browser: Browser, errors: string[], viewport = { w
   return page;
 }
 
+/** What a browser test file works with; `runtime` and `browser` exist from its beforeAll on. */
+export interface BrowserSuite {
+  readonly runtime: Runtime;
+  readonly browser: Browser;
+  /** Console errors and uncaught exceptions of the pages; any fails the test that caused it. */
+  readonly errors: string[];
+  /** A fresh page whose errors are recorded. */
+  newPage(viewport?: { width: number; height: number }): Promise<Page>;
+}
+
+/**
+ * Registers the hooks of a browser test file: the real server and Chromium started
+ * once (then `setup`, for the file's data), both stopped after, and each test failed
+ * by any error its pages logged.
+ */
+export function browserSuite(options: ServerOptions & { setup?: (runtime: Runtime) => Promise<void> } = {}): BrowserSuite {
+  const { setup, ...serverOptions } = options;
+  let runtime: Runtime | undefined;
+  let browser: Browser | undefined;
+  const errors: string[] = [];
+  beforeAll(async () => {
+    [runtime, browser] = await Promise.all([startServer(serverOptions), launchBrowser()]);
+    await setup?.(runtime);
+  }, 90_000);
+  afterAll(async () => {
+    await browser?.close();
+    await runtime?.stop();
+  });
+  afterEach(() => {
+    expect(errors.splice(0)).toEqual([]);
+  });
+  const started = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`The ${what} has not started: use it inside tests or hooks.`);
+    return value;
+  };
+  return {
+    get runtime() {
+      return started(runtime, 'server');
+    },
+    get browser() {
+      return started(browser, 'browser');
+    },
+    errors,
+    newPage: (viewport) => newPage(started(browser, 'browser'), errors, viewport),
+  };
+}
+
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(ARTIFACTS, { recursive: true });
   // Transitions run to their end first: a theme switch or a click must not leave colours half-way.

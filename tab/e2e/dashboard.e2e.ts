@@ -1,9 +1,8 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { defaultEnterpriseSettings, SyncStateRepository, zeroCounts } from '@switchboard/shared';
 import { DEV_PROVIDER_TENANT } from '../../bot/src/dev/dev-sign-in';
-import type { Runtime } from '../../bot/src/runtime';
 import { makeMessage } from '../../shared/test/messages';
-import { checkAccessibility, launchBrowser, newPage, screenshotBothThemes, signIn, startServer } from './browser';
+import { browserSuite, checkAccessibility, screenshotBothThemes, signIn } from './browser';
 
 /**
  * The Dashboard in Chromium against the real server: a failed sync and an unrouted
@@ -15,41 +14,31 @@ const ENTERPRISE = 'dashwood';
 const TENANT = '7e57e57e-0000-4000-8000-00000000da51';
 
 describe('Dashboard in Chromium', () => {
-  let runtime: Runtime;
-  let browser: Browser;
-  const errors: string[] = [];
+  const suite = browserSuite({
+    setup: async (runtime) => {
+      const services = runtime.services;
+      const at = new Date().toISOString();
+      await services.enterpriseRepository.create({ id: ENTERPRISE, name: 'Dashwood', tenantId: TENANT, providerId: DEV_PROVIDER_TENANT, createdAt: at, updatedAt: at, settings: { ...defaultEnterpriseSettings, allowProviderManagement: true } });
 
-  beforeAll(async () => {
-    [runtime, browser] = await Promise.all([startServer(), launchBrowser()]);
-    const services = runtime.services;
-    const at = new Date().toISOString();
-    await services.enterpriseRepository.create({ id: ENTERPRISE, name: 'Dashwood', tenantId: TENANT, providerId: DEV_PROVIDER_TENANT, createdAt: at, updatedAt: at, settings: { ...defaultEnterpriseSettings, allowProviderManagement: true } });
+      // The sync failed, as the sync records it.
+      const states = new SyncStateRepository(services.store);
+      const failed = { enterpriseId: ENTERPRISE, status: 'failed' as const, processed: 0, counts: zeroCounts(), lastResult: { ...zeroCounts(), runId: 'e2e', mode: 'full' as const, trigger: 'schedule' as const, outcome: 'failed' as const, error: 'Microsoft Graph refused the app: it lacks User.Read.All.', startedAt: at, finishedAt: at, durationMs: 10 } };
+      const current = await states.get(ENTERPRISE, 'state');
+      if (current) await states.update(current, failed);
+      else await states.create(failed);
 
-    // The sync failed, as the sync records it.
-    const states = new SyncStateRepository(services.store);
-    const failed = { enterpriseId: ENTERPRISE, status: 'failed' as const, processed: 0, counts: zeroCounts(), lastResult: { ...zeroCounts(), runId: 'e2e', mode: 'full' as const, trigger: 'schedule' as const, outcome: 'failed' as const, error: 'Microsoft Graph refused the app: it lacks User.Read.All.', startedAt: at, finishedAt: at, durationMs: 10 } };
-    const current = await states.get(ENTERPRISE, 'state');
-    if (current) await states.update(current, failed);
-    else await states.create(failed);
-
-    // A text to a number nobody holds, routed by the real router (and counted for the chart).
-    const message = makeMessage(ENTERPRISE, 'inbound', '+14155550300', '+12065550199', 'Hello, anyone?', at, { status: 'received', id: 'conn1:e2e-unrouted' });
-    await services.messages.create(message);
-    await services.inboundSms.route(ENTERPRISE, message.id);
-    await services.messageStats.flush();
-  }, 90_000);
-  afterAll(async () => {
-    await browser?.close();
-    await runtime?.stop();
-  });
-  afterEach(() => {
-    expect(errors.splice(0)).toEqual([]);
+      // A text to a number nobody holds, routed by the real router (and counted for the chart).
+      const message = makeMessage(ENTERPRISE, 'inbound', '+14155550300', '+12065550199', 'Hello, anyone?', at, { status: 'received', id: 'conn1:e2e-unrouted' });
+      await services.messages.create(message);
+      await services.inboundSms.route(ENTERPRISE, message.id);
+      await services.messageStats.flush();
+    },
   });
 
   async function openDashboard(): Promise<Page> {
-    const page = await newPage(browser, errors);
+    const page = await suite.newPage();
     page.setDefaultTimeout(10_000);
-    await signIn(page, runtime.url, 'Pat Provider');
+    await signIn(page, suite.runtime.url, 'Pat Provider');
     await page.evaluate((hash) => (window.location.hash = hash), `#/admin/enterprises/${ENTERPRISE}/dashboard`);
     await page.getByRole('heading', { name: 'Needs attention' }).waitFor();
     return page;

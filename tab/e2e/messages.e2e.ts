@@ -1,6 +1,5 @@
-import type { Browser, Page } from 'playwright-core';
-import type { Runtime } from '../../bot/src/runtime';
-import { checkAccessibilityBothThemes, launchBrowser, newPage, screenshotBothThemes, signIn, startServer } from './browser';
+import type { Page } from 'playwright-core';
+import { browserSuite, checkAccessibilityBothThemes, screenshotBothThemes, signIn } from './browser';
 
 /**
  * The personal Messages tab in a real browser, against the real server and dev mode's
@@ -18,43 +17,30 @@ interface PhoneMessage {
 }
 
 describe('Messages tab in Chromium', () => {
-  let runtime: Runtime;
-  let browser: Browser;
-  const errors: string[] = [];
+  const suite = browserSuite({ devCarrier: true });
 
   const phoneSend = async (from: string, text: string, media?: { mediaUrl: string; mediaContentType: string }) => {
-    const response = await fetch(`${runtime.url}/dev/phone/api/send`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ from, to: UMA_NUMBER, text, ...media }) });
+    const response = await fetch(`${suite.runtime.url}/dev/phone/api/send`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ from, to: UMA_NUMBER, text, ...media }) });
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ delivered: true });
-    await runtime.services.inboundSms.settleAll();
+    await suite.runtime.services.inboundSms.settleAll();
   };
   const phoneThread = async (phone: string, enterpriseNumber = UMA_NUMBER): Promise<PhoneMessage[]> => {
-    const response = await fetch(`${runtime.url}/dev/phone/api/messages?${new URLSearchParams({ phone, with: enterpriseNumber })}`);
+    const response = await fetch(`${suite.runtime.url}/dev/phone/api/messages?${new URLSearchParams({ phone, with: enterpriseNumber })}`);
     expect(response.status).toBe(200);
     return ((await response.json()) as { items: PhoneMessage[] }).items;
   };
 
   const openMessages = async (page: Page, query = '') => {
-    await signIn(page, runtime.url, 'Uma User', query);
+    await signIn(page, suite.runtime.url, 'Uma User', query);
     await page.getByRole('navigation', { name: 'Main' }).getByRole('tab', { name: 'Messages' }).click();
     await page.getByRole('main').getByRole('heading', { level: 1, name: 'Messages' }).waitFor();
   };
 
-  beforeAll(async () => {
-    [runtime, browser] = await Promise.all([startServer({ devCarrier: true }), launchBrowser()]);
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await runtime?.stop();
-  });
-  afterEach(() => {
-    expect(errors.splice(0)).toEqual([]);
-  });
-
   it('lets Uma read a customer text, answer it with a live segment counter, and the customer phone receives the reply', async () => {
     await phoneSend(CUSTOMER, 'Hi, is my order ready?');
 
-    const page = await newPage(browser, errors);
+    const page = await suite.newPage();
     await openMessages(page);
     const conversations = page.getByRole('list', { name: 'Conversations' });
     const item = conversations.getByRole('button', { name: /\+1 206 555 0123/ });
@@ -70,7 +56,7 @@ describe('Messages tab in Chromium', () => {
     await thread.getByText('Hi, is my order ready?').waitFor();
     // Opened is read: the badge goes, and the server agrees.
     await item.getByText('1 unread message').waitFor({ state: 'detached' });
-    const unread = await runtime.services.conversations.unreadTotal(UMA, 'contoso', { scope: 'mine' });
+    const unread = await suite.runtime.services.conversations.unreadTotal(UMA, 'contoso', { scope: 'mine' });
     expect(unread.unread).toBe(0);
 
     // The counter follows the shared rule: GSM-7 until one character needs UCS-2.
@@ -94,7 +80,7 @@ describe('Messages tab in Chromium', () => {
 
     const received = await phoneThread(CUSTOMER);
     expect(received).toEqual(expect.arrayContaining([expect.objectContaining({ mine: true, text: 'Hi, is my order ready?' }), expect.objectContaining({ mine: false, text: 'Yes, ready for pickup at the front desk.', status: 'delivered' })]));
-    const stored = await runtime.services.conversations.history(UMA, 'contoso', '14255550100_12065550123');
+    const stored = await suite.runtime.services.conversations.history(UMA, 'contoso', '14255550100_12065550123');
     const reply = stored.items.find((m) => m.body === 'Yes, ready for pickup at the front desk.');
     expect(reply?.statusHistory.map((s) => s.status)).toEqual(expect.arrayContaining(['queued', 'sent', 'delivered']));
 
@@ -103,7 +89,7 @@ describe('Messages tab in Chromium', () => {
     await phoneSend(CUSTOMER, 'Great, see you soon!');
     await thread.getByText('Great, see you soon!').waitFor();
     expect((await markedRead).status()).toBe(200);
-    expect((await runtime.services.conversations.unreadTotal(UMA, 'contoso', { scope: 'mine' })).unread).toBe(0);
+    expect((await suite.runtime.services.conversations.unreadTotal(UMA, 'contoso', { scope: 'mine' })).unread).toBe(0);
 
     await checkAccessibilityBothThemes(page, 'messages-thread');
     await screenshotBothThemes(page, 'messages-thread');
@@ -115,11 +101,11 @@ describe('Messages tab in Chromium', () => {
 
   it('starts a conversation from the number picked, keeps the text when the send fails, and shows the error next to the recipient', async () => {
     // A second number: the composer asks which one to send from.
-    const second = (await runtime.services.numberRepository.get('contoso', '+14255550101'))!;
-    await runtime.services.numberRepository.update(second, { ...second.value, holder: { type: 'user', id: UMA.userId, name: UMA.name } });
-    runtime.services.numberCache.invalidate('contoso');
+    const second = (await suite.runtime.services.numberRepository.get('contoso', '+14255550101'))!;
+    await suite.runtime.services.numberRepository.update(second, { ...second.value, holder: { type: 'user', id: UMA.userId, name: UMA.name } });
+    suite.runtime.services.numberCache.invalidate('contoso');
 
-    const page = await newPage(browser, errors);
+    const page = await suite.newPage();
     await openMessages(page, '?theme=dark');
     await page.getByRole('button', { name: 'New' }).click();
     await page.getByRole('heading', { name: 'New conversation' }).waitFor();
@@ -149,9 +135,9 @@ describe('Messages tab in Chromium', () => {
 
   it('adds a personal contact whose name then names the conversation, and shows one pane at a time when narrow', async () => {
     await phoneSend('+12065550177', 'Do you deliver on Sundays?');
-    await phoneSend('+12065550177', 'This is the one I need', { mediaUrl: `${runtime.url}/favicon.svg`, mediaContentType: 'image/svg+xml' });
-    await phoneSend('+12065550177', 'And the prescription', { mediaUrl: `${runtime.url}/favicon.svg?as=pdf`, mediaContentType: 'application/pdf' });
-    const page = await newPage(browser, errors, { width: 420, height: 800 });
+    await phoneSend('+12065550177', 'This is the one I need', { mediaUrl: `${suite.runtime.url}/favicon.svg`, mediaContentType: 'image/svg+xml' });
+    await phoneSend('+12065550177', 'And the prescription', { mediaUrl: `${suite.runtime.url}/favicon.svg?as=pdf`, mediaContentType: 'application/pdf' });
+    const page = await suite.newPage({ width: 420, height: 800 });
     await openMessages(page);
     await page.getByRole('tab', { name: 'Contacts' }).click();
     await page.getByRole('button', { name: 'Add' }).click();
@@ -178,7 +164,7 @@ describe('Messages tab in Chromium', () => {
     const picture = thread.getByRole('img', { name: 'Picture 1 (image/svg+xml)' });
     await picture.waitFor();
     await page.waitForFunction((img) => img instanceof HTMLImageElement && img.complete && img.naturalWidth > 0, await picture.elementHandle());
-    expect(await thread.getByRole('link', { name: /Attachment 1 \(application\/pdf\)/ }).getAttribute('href')).toBe(`${runtime.url}/favicon.svg?as=pdf`);
+    expect(await thread.getByRole('link', { name: /Attachment 1 \(application\/pdf\)/ }).getAttribute('href')).toBe(`${suite.runtime.url}/favicon.svg?as=pdf`);
     await screenshotBothThemes(page, 'messages-thread-narrow');
     expect(await page.getByRole('list', { name: 'Conversations' }).count()).toBe(0);
     await page.getByRole('button', { name: 'Back to conversations' }).click();
@@ -187,7 +173,7 @@ describe('Messages tab in Chromium', () => {
 
   it('says why a text to someone who replied STOP is refused, and keeps the text', async () => {
     await phoneSend('+12065550188', 'STOP');
-    const page = await newPage(browser, errors);
+    const page = await suite.newPage();
     await openMessages(page);
     await page.getByRole('list', { name: 'Conversations' }).getByRole('button', { name: /\+1 206 555 0188/ }).click();
     const thread = page.getByRole('log', { name: /Messages with \+1 206 555 0188/ });

@@ -1,9 +1,8 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { defaultEnterpriseSettings } from '@switchboard/shared';
 import { DEV_PROVIDER_TENANT } from '../../bot/src/dev/dev-sign-in';
-import type { Runtime } from '../../bot/src/runtime';
 import { makeUser } from '../../shared/test/users';
-import { checkAccessibility, launchBrowser, newPage, screenshotBothThemes, signIn, startServer } from './browser';
+import { browserSuite, checkAccessibility, screenshotBothThemes, signIn } from './browser';
 
 /**
  * The Numbers page in Chromium against the real server: add a range (a result per
@@ -16,35 +15,25 @@ const TENANT = '7e57e57e-0000-4000-8000-00000000a0b1';
 const person = (id: string, displayName: string) => makeUser({ enterpriseId: ENTERPRISE, id, displayName, userPrincipalName: `${id}@numberly.example`, mail: `${id}@numberly.example` });
 
 describe('Numbers page in Chromium', () => {
-  let runtime: Runtime;
-  let browser: Browser;
-  const errors: string[] = [];
-
-  beforeAll(async () => {
-    [runtime, browser] = await Promise.all([startServer(), launchBrowser()]);
-    const at = new Date().toISOString();
-    await runtime.services.enterpriseRepository.create({ id: ENTERPRISE, name: 'Numberly', tenantId: TENANT, providerId: DEV_PROVIDER_TENANT, createdAt: at, updatedAt: at, settings: { ...defaultEnterpriseSettings, allowProviderManagement: true } });
-    await runtime.services.userRepository.createMany([person('nina', 'Nina Numbers'), person('omar', 'Omar Owner'), person('mia', 'Mia Member')]);
-    runtime.services.users.invalidate(ENTERPRISE);
-  }, 90_000);
-  afterAll(async () => {
-    await browser?.close();
-    await runtime?.stop();
-  });
-  afterEach(() => {
-    expect(errors.splice(0)).toEqual([]);
+  const suite = browserSuite({
+    setup: async (runtime) => {
+      const at = new Date().toISOString();
+      await runtime.services.enterpriseRepository.create({ id: ENTERPRISE, name: 'Numberly', tenantId: TENANT, providerId: DEV_PROVIDER_TENANT, createdAt: at, updatedAt: at, settings: { ...defaultEnterpriseSettings, allowProviderManagement: true } });
+      await runtime.services.userRepository.createMany([person('nina', 'Nina Numbers'), person('omar', 'Omar Owner'), person('mia', 'Mia Member')]);
+      runtime.services.users.invalidate(ENTERPRISE);
+    },
   });
 
   async function openNumbers(): Promise<Page> {
-    const page = await newPage(browser, errors);
+    const page = await suite.newPage();
     page.setDefaultTimeout(10_000);
-    await signIn(page, runtime.url, 'Pat Provider');
+    await signIn(page, suite.runtime.url, 'Pat Provider');
     await page.evaluate((hash) => (window.location.hash = hash), `#/admin/enterprises/${ENTERPRISE}/numbers`);
     await page.getByRole('tab', { name: 'Inventory' }).waitFor();
     return page;
   }
 
-  const stored = async (number: string) => (await runtime.services.numberRepository.get(ENTERPRISE, number))?.value;
+  const stored = async (number: string) => (await suite.runtime.services.numberRepository.get(ENTERPRISE, number))?.value;
 
   it('adds a range, assigns a number to a user and creates an SMS group with members', async () => {
     const page = await openNumbers();
@@ -81,7 +70,7 @@ describe('Numbers page in Chromium', () => {
     await assign.waitFor({ state: 'detached' });
     await table.getByRole('row').filter({ hasText: '+1 415 555 0701' }).getByText('Nina Numbers').waitFor();
     expect((await stored('+14155550701'))?.holder).toEqual({ type: 'user', id: 'nina', name: 'Nina Numbers' });
-    const nina = (await runtime.services.userRepository.get(ENTERPRISE, 'nina'))!.value;
+    const nina = (await suite.runtime.services.userRepository.get(ENTERPRISE, 'nina'))!.value;
     expect(nina.sms).toEqual({ enabled: true, numbers: ['+14155550701'] });
 
     // An assigned number cannot be deleted: the dialog warns, and shows the server's refusal.
@@ -131,7 +120,7 @@ describe('Numbers page in Chromium', () => {
     await groups.getByText('2 members').waitFor();
 
     const saved = [];
-    for await (const entry of runtime.services.smsGroupRepository.listAll(ENTERPRISE)) saved.push(entry.value);
+    for await (const entry of suite.runtime.services.smsGroupRepository.listAll(ENTERPRISE)) saved.push(entry.value);
     expect(saved).toEqual([expect.objectContaining({ name: 'Dispatch', number: '+14155550702', ownerIds: ['omar'], memberIds: expect.arrayContaining(['omar', 'mia']) })]);
     expect((await stored('+14155550702'))?.holder).toMatchObject({ type: 'group', name: 'Dispatch' });
     await checkAccessibility(page, 'sms-groups');

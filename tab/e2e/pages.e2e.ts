@@ -1,38 +1,23 @@
-import type { Browser } from 'playwright-core';
-import type { Runtime } from '../../bot/src/runtime';
-import { checkAccessibilityBothThemes, launchBrowser, newPage, screenshotBothThemes, signIn, startServer } from './browser';
+import { browserSuite, checkAccessibilityBothThemes, screenshotBothThemes, signIn } from './browser';
 
 /**
  * Every page of the admin tab passes axe-core (no serious or critical violation) and
  * is photographed in the light and dark themes (test-artifacts/screenshots/).
  */
 describe('admin pages: accessibility and themes', () => {
-  let runtime: Runtime;
-  let browser: Browser;
-  const errors: string[] = [];
-
-  beforeAll(async () => {
-    [runtime, browser] = await Promise.all([startServer(), launchBrowser()]);
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await runtime?.stop();
-  });
-  afterEach(() => {
-    expect(errors.splice(0)).toEqual([]);
-  });
+  const suite = browserSuite();
 
   it('sign-in page', async () => {
-    const page = await newPage(browser, errors);
-    await page.goto(`${runtime.url}/index.html#/admin`);
+    const page = await suite.newPage();
+    await page.goto(`${suite.runtime.url}/index.html#/admin`);
     await page.getByRole('button', { name: /Pat Provider/ }).waitFor();
     await checkAccessibilityBothThemes(page, 'sign-in');
     await screenshotBothThemes(page, 'page-sign-in');
   });
 
   it('enterprises page (provider admin) and its add dialog', async () => {
-    const page = await newPage(browser, errors);
-    await signIn(page, runtime.url, 'Pat Provider');
+    const page = await suite.newPage();
+    await signIn(page, suite.runtime.url, 'Pat Provider');
     await page.getByRole('table', { name: 'Enterprises' }).getByRole('link', { name: 'Contoso' }).waitFor();
     await checkAccessibilityBothThemes(page, 'enterprises');
     await screenshotBothThemes(page, 'page-enterprises');
@@ -44,8 +29,8 @@ describe('admin pages: accessibility and themes', () => {
   });
 
   it('settings and activity pages (global admin)', async () => {
-    const page = await newPage(browser, errors);
-    await signIn(page, runtime.url, 'Grace Global');
+    const page = await suite.newPage();
+    await signIn(page, suite.runtime.url, 'Grace Global');
     const nav = page.getByRole('navigation', { name: 'Main' });
     await nav.getByRole('tab', { name: 'Settings' }).click();
     await page.getByRole('form').waitFor();
@@ -60,8 +45,8 @@ describe('admin pages: accessibility and themes', () => {
   });
 
   it('messages page of a user without a number says what to do', async () => {
-    const page = await newPage(browser, errors);
-    await signIn(page, runtime.url, 'Uma User');
+    const page = await suite.newPage();
+    await signIn(page, suite.runtime.url, 'Uma User');
     await page.getByRole('navigation', { name: 'Main' }).getByRole('tab', { name: 'Messages' }).click();
     // No simulator carrier in this server: Uma holds no number and has no conversations.
     await page.getByText('You have no SMS number yet.').waitFor();

@@ -1,6 +1,5 @@
-import type { Browser, Page } from 'playwright-core';
-import type { Runtime } from '../../bot/src/runtime';
-import { checkAccessibility, launchBrowser, newPage, screenshotBothThemes, signIn, startServer } from './browser';
+import type { Page } from 'playwright-core';
+import { browserSuite, checkAccessibility, screenshotBothThemes, signIn } from './browser';
 
 /**
  * The Settings page's additions in Chromium against the real server: a carrier
@@ -11,31 +10,18 @@ const ACCOUNT_SID = `AC${'0123456789abcdef'.repeat(2)}`;
 const AUTH_TOKEN = 'f00dbabe'.repeat(4);
 
 describe('Settings page in Chromium', () => {
-  let runtime: Runtime;
-  let browser: Browser;
-  const errors: string[] = [];
-
-  beforeAll(async () => {
-    [runtime, browser] = await Promise.all([startServer(), launchBrowser()]);
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await runtime?.stop();
-  });
-  afterEach(() => {
-    expect(errors.splice(0)).toEqual([]);
-  });
+  const suite = browserSuite();
 
   async function openSettings(): Promise<Page> {
-    const page = await newPage(browser, errors);
+    const page = await suite.newPage();
     page.setDefaultTimeout(10_000);
-    await signIn(page, runtime.url, 'Grace Global');
+    await signIn(page, suite.runtime.url, 'Grace Global');
     await page.getByRole('navigation', { name: 'Main' }).getByRole('tab', { name: 'Settings' }).click();
     await page.getByRole('form').waitFor();
     return page;
   }
 
-  const contoso = async () => (await runtime.services.enterpriseRepository.byId('contoso'))!.value;
+  const contoso = async () => (await suite.runtime.services.enterpriseRepository.byId('contoso'))!.value;
 
   it('adds a carrier connection whose secret never comes back', async () => {
     const page = await openSettings();
@@ -69,7 +55,7 @@ describe('Settings page in Chromium', () => {
     expect(await page.content()).not.toContain(AUTH_TOKEN);
     await edit.getByRole('button', { name: 'Cancel' }).click();
 
-    const [stored] = (await runtime.services.carrierConnections.list({ userId: 'test', name: 'Test', tenantId: (await contoso()).tenantId, role: 'global-admin', enterpriseId: 'contoso' }, 'contoso')).items;
+    const [stored] = (await suite.runtime.services.carrierConnections.list({ userId: 'test', name: 'Test', tenantId: (await contoso()).tenantId, role: 'global-admin', enterpriseId: 'contoso' }, 'contoso')).items;
     expect(stored).toMatchObject({ name: 'Twilio US', type: 'twilio', credentials: { accountSid: ACCOUNT_SID, authToken: '••••••••' } });
     await screenshotBothThemes(page, 'page-settings-carriers');
   });

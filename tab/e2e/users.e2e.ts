@@ -1,10 +1,9 @@
 import { parse } from 'csv-parse/sync';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { defaultEnterpriseSettings, type DirectoryUser, type Principal } from '@switchboard/shared';
 import { DEV_PROVIDER_TENANT } from '../../bot/src/dev/dev-sign-in';
-import type { Runtime } from '../../bot/src/runtime';
 import { makeUser } from '../../shared/test/users';
-import { checkAccessibilityBothThemes, launchBrowser, newPage, screenshot, screenshotBothThemes, signIn, startServer } from './browser';
+import { browserSuite, checkAccessibilityBothThemes, screenshot, screenshotBothThemes, signIn } from './browser';
 
 /**
  * The Users page in Chromium against the real server: search and stacked filters,
@@ -38,43 +37,33 @@ const USERS: DirectoryUser[] = [
 const provider: Principal = { userId: 'aaaaaaaa-0000-4000-8000-000000000001', name: 'Pat Provider', tenantId: DEV_PROVIDER_TENANT, role: 'provider-admin', providerId: DEV_PROVIDER_TENANT };
 
 describe('Users page in Chromium', () => {
-  let runtime: Runtime;
-  let browser: Browser;
-  const errors: string[] = [];
-
-  beforeAll(async () => {
-    [runtime, browser] = await Promise.all([startServer(), launchBrowser()]);
-    const at = new Date().toISOString();
-    const services = runtime.services;
-    await services.enterpriseRepository.create({
-      id: ENTERPRISE,
-      name: 'Northwind',
-      tenantId: TENANT,
-      providerId: DEV_PROVIDER_TENANT,
-      createdAt: at,
-      updatedAt: at,
-      settings: { ...defaultEnterpriseSettings, allowProviderManagement: true },
-    });
-    for (const number of NUMBERS) await services.numbers.add(provider, ENTERPRISE, { number, label: number === NUMBERS[3] ? 'Front desk' : undefined });
-    await services.userRepository.createMany(USERS);
-    // Jane holds her number in the inventory too (as an assignment would leave it).
-    await services.smsAssignments.applyUserConfig(ENTERPRISE, 'jane.doe', { enabled: true, numbers: [NUMBERS[0]!] }, { id: 'test', name: 'Test', role: 'system' });
-  }, 90_000);
-  afterAll(async () => {
-    await browser?.close();
-    await runtime?.stop();
-  });
-  afterEach(() => {
-    expect(errors.splice(0)).toEqual([]);
+  const suite = browserSuite({
+    setup: async (runtime) => {
+      const at = new Date().toISOString();
+      const services = runtime.services;
+      await services.enterpriseRepository.create({
+        id: ENTERPRISE,
+        name: 'Northwind',
+        tenantId: TENANT,
+        providerId: DEV_PROVIDER_TENANT,
+        createdAt: at,
+        updatedAt: at,
+        settings: { ...defaultEnterpriseSettings, allowProviderManagement: true },
+      });
+      for (const number of NUMBERS) await services.numbers.add(provider, ENTERPRISE, { number, label: number === NUMBERS[3] ? 'Front desk' : undefined });
+      await services.userRepository.createMany(USERS);
+      // Jane holds her number in the inventory too (as an assignment would leave it).
+      await services.smsAssignments.applyUserConfig(ENTERPRISE, 'jane.doe', { enabled: true, numbers: [NUMBERS[0]!] }, { id: 'test', name: 'Test', role: 'system' });
+    },
   });
 
   const usersUrl = `#/admin/enterprises/${ENTERPRISE}/users`;
 
   async function openUsers(theme = ''): Promise<Page> {
-    const page = await newPage(browser, errors);
+    const page = await suite.newPage();
     // A step that cannot happen fails in seconds, naming the step, instead of timing out the test.
     page.setDefaultTimeout(10_000);
-    await signIn(page, runtime.url, 'Pat Provider', theme);
+    await signIn(page, suite.runtime.url, 'Pat Provider', theme);
     await page.evaluate((hash) => (window.location.hash = hash), usersUrl);
     await page.getByRole('table', { name: 'Users' }).getByText('jane.doe@northwind.example').waitFor();
     return page;
@@ -82,7 +71,7 @@ describe('Users page in Chromium', () => {
 
   const count = (page: Page) => page.getByText(/^\d[\d,]* (of [\d,]+ )?users?$/);
   const rowOf = (page: Page, username: string) => page.getByRole('row').filter({ hasText: `${username}@northwind.example` });
-  const stored = async (id: string) => (await runtime.services.userRepository.get(ENTERPRISE, id))!.value;
+  const stored = async (id: string) => (await suite.runtime.services.userRepository.get(ENTERPRISE, id))!.value;
 
   it('searches, stacks column filters with chips, shows the empty state and resets', async () => {
     const page = await openUsers();
@@ -168,7 +157,7 @@ describe('Users page in Chromium', () => {
 
     const john = await stored('john.smith');
     expect(john.sms).toEqual({ enabled: true, numbers: ['+14255550101'] });
-    const number = await runtime.services.numberRepository.get(ENTERPRISE, '+14255550101');
+    const number = await suite.runtime.services.numberRepository.get(ENTERPRISE, '+14255550101');
     expect(number?.value.holder).toMatchObject({ type: 'user', id: 'john.smith' });
   });
 
@@ -203,8 +192,8 @@ describe('Users page in Chromium', () => {
     await input.fill('');
 
     // Another admin changes Jane meanwhile: the save is refused, the edits stay.
-    const current = (await runtime.services.userRepository.get(ENTERPRISE, 'jane.doe'))!;
-    await runtime.services.users.setTags(provider, ENTERPRISE, 'jane.doe', current.etag, ['Sales', 'VIP', 'Remote']);
+    const current = (await suite.runtime.services.userRepository.get(ENTERPRISE, 'jane.doe'))!;
+    await suite.runtime.services.users.setTags(provider, ENTERPRISE, 'jane.doe', current.etag, ['Sales', 'VIP', 'Remote']);
     await dialog.getByRole('button', { name: 'Save' }).click();
     await dialog.getByText('Not saved: someone else changed this user').waitFor();
     await dialog.getByText('Tags (5/5)').waitFor();
@@ -273,9 +262,9 @@ describe('Users page in Chromium', () => {
   });
 
   it('chooses sync groups in Manage User Groups and shows what the change means', async () => {
-    const page = await newPage(browser, errors);
+    const page = await suite.newPage();
     page.setDefaultTimeout(10_000);
-    await signIn(page, runtime.url, 'Grace Global');
+    await signIn(page, suite.runtime.url, 'Grace Global');
     await page.getByRole('navigation', { name: 'Main' }).getByRole('tab', { name: 'Users' }).click();
     await page.getByRole('button', { name: 'Groups' }).click();
     const dialog = page.getByRole('dialog');
@@ -290,7 +279,7 @@ describe('Users page in Chromium', () => {
     await dialog.getByText('Groups updated').waitFor();
     await dialog.getByText(/Only members of the group All Staff/).waitFor();
 
-    const contoso = await runtime.services.enterpriseRepository.byId('contoso');
+    const contoso = await suite.runtime.services.enterpriseRepository.byId('contoso');
     expect(contoso?.value.settings.syncGroupIds).toHaveLength(1);
     await dialog.getByRole('button', { name: 'Close' }).click();
     await dialog.waitFor({ state: 'detached' });
