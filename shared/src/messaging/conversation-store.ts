@@ -3,7 +3,7 @@ import { escapeKey, odataString } from '../store/keys';
 import { Repository, type RepositoryDefinition } from '../store/repository';
 import type { TableStore } from '../store/table-store';
 
-/** One row per conversation: partition = enterprise, RowKey = conversation id. */
+/** One row per conversation: partition = enterprise (spread over shards), RowKey = conversation id. */
 export const CONVERSATIONS_TABLE = 'conversations';
 /** Newest-first lists: partition `{enterprise}~{number digits}` (and `{enterprise}~*` for admins), RowKey = recentKey. */
 export const CONVERSATION_RECENT_TABLE = 'conversationrecent';
@@ -65,8 +65,10 @@ const conversationDefinition: RepositoryDefinition<Conversation> = {
     createdAt: String(p.createdAt),
     updatedAt: String(p.updatedAt),
   }),
-  // Every message of the enterprise updates one of these rows: concurrent updates share transactions.
+  // Every message of the enterprise updates one of these rows: concurrent updates share transactions,
+  // spread over shards so one busy enterprise is not one hot partition.
   groupCommit: true,
+  shards: 16,
 };
 
 export class ConversationRepository extends Repository<Conversation> {

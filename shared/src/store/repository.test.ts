@@ -209,6 +209,71 @@ describe('Repository bulk reads and writes', () => {
   });
 });
 
+describe('Repository with sharded partitions', () => {
+  /** Jobs of a queue spread over 4 shards, with a work list of the pending ones. */
+  interface Job {
+    queue: string;
+    id: string;
+    pending: boolean;
+  }
+  const jobs: RepositoryDefinition<Job> = {
+    table: 'jobs',
+    entityName: 'job',
+    partitionOf: (j) => j.queue,
+    idOf: (j) => j.id,
+    toEntity: (j) => ({ pending: j.pending }),
+    fromEntity: (p, keys) => ({ queue: keys.partition, id: keys.id, pending: p.pending === true }),
+    indexes: [{ name: 'pending', keys: (j) => (j.pending ? [j.id] : []), conflictMessage: (key) => `Job ${key} is already pending.` }],
+    shards: 4,
+  };
+
+  let store: TableStore;
+  let repo: Repository<Job>;
+  const ids = Array.from({ length: 60 }, (_, i) => `job-${String(i).padStart(2, '0')}`);
+
+  beforeAll(async () => {
+    store = testStore();
+    await store.ensureTables([jobs.table]);
+    repo = new Repository(store, jobs);
+    for (const id of ids) await repo.create({ queue: 'q/1', id, pending: true });
+  });
+
+  it('spreads one partition over its shards and reads each entity back under its partition', async () => {
+    const partitions = new Set<string>();
+    for await (const row of store.client(jobs.table).listEntities()) partitions.add(String(row.partitionKey));
+    expect([...partitions].sort()).toEqual(['q%2F1~00', 'q%2F1~01', 'q%2F1~02', 'q%2F1~03']);
+    expect((await repo.require('q/1', 'job-07')).value).toEqual({ queue: 'q/1', id: 'job-07', pending: true });
+    const many = await repo.getMany('q/1', [...ids.slice(0, 20), 'job-missing']);
+    expect([...many.keys()].sort()).toEqual(ids.slice(0, 20));
+    const all: string[] = [];
+    for await (const job of repo.listAll('q/1')) all.push(job.value.id);
+    expect(all.sort()).toEqual(ids);
+  });
+
+  it('lists an index across shards in key order, page by page, and follows updates', async () => {
+    const done = await repo.require('q/1', 'job-10');
+    await repo.update(done, { ...done.value, pending: false });
+    const seen: string[] = [];
+    let continuationToken: string | undefined;
+    let pages = 0;
+    do {
+      const page = await repo.listIndex('q/1', 'pending', { pageSize: 7, ...(continuationToken ? { continuationToken } : {}) });
+      expect(page.items.length).toBeLessThanOrEqual(7);
+      seen.push(...page.items.map((item) => item.holderId));
+      continuationToken = page.continuationToken;
+      pages++;
+    } while (continuationToken);
+    expect(seen).toEqual(ids.filter((id) => id !== 'job-10'));
+    expect(pages).toBeGreaterThanOrEqual(9);
+  });
+
+  it('refuses a damaged page token and operations that need one partition', async () => {
+    await expect(repo.listIndex('q/1', 'pending', { continuationToken: 'not-a-token' })).rejects.toThrow(/continuation token/);
+    await expect(repo.listPage('q/1')).rejects.toThrow(/sharded/);
+    await expect(repo.findByIndex('q/1', 'pending', 'job-01')).rejects.toThrow(/sharded/);
+  });
+});
+
 describe('Repository against a faulty service', () => {
   const connectionVia = (endpoint: string) => testConnectionString().replace(/TableEndpoint=[^;]+/, `TableEndpoint=${endpoint}`);
 

@@ -16,7 +16,7 @@ export type TeamsDeliveryKind = 'inbound' | 'groupReply';
  */
 export type TeamsDeliveryState = 'pending' | 'held' | 'delivered' | 'failed';
 
-/** One message for one Teams user (partition = enterprise, id = `{messageId}|{userId}`). */
+/** One message for one Teams user (partition = enterprise, spread over shards; id = `{messageId}|{userId}`). */
 export interface TeamsDeliveryRecord {
   enterpriseId: string;
   id: string;
@@ -83,6 +83,8 @@ const definition: RepositoryDefinition<TeamsDeliveryRecord> = {
     // What the sweep reads: only deliveries to post (held ones wait for an install, not for time).
     { name: PENDING_INDEX, keys: (r) => (r.state === 'pending' ? [`${r.messageAt}|${r.id}`] : []), conflictMessage: (key) => `The delivery ${key} is already pending.` },
   ],
+  // Every inbound message makes one per recipient: more than one partition takes for a busy enterprise.
+  shards: 16,
 };
 
 /** Every message for every Teams user, durable from routing to its post: nothing is dropped silently. */
@@ -117,13 +119,21 @@ export class TeamsDeliveries extends Repository<TeamsDeliveryRecord> {
   async waitingFor(enterpriseId: string, userId: string): Promise<Array<Stored<TeamsDeliveryRecord>>> {
     const prefix = `!${WAITING_INDEX}!${escapeKey(`${userId}|`)}`;
     const end = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
-    const filter = `PartitionKey eq ${odataString(escapeKey(enterpriseId))} and RowKey ge ${odataString(prefix)} and RowKey lt ${odataString(end)}`;
-    const ids: string[] = [];
+    const range = `RowKey ge ${odataString(prefix)} and RowKey lt ${odataString(end)}`;
     const client = this.store.client(TEAMS_DELIVERIES_TABLE);
-    await this.store.run(async (abortSignal) => {
-      ids.length = 0;
-      for await (const row of client.listEntities<{ holderId: string }>({ queryOptions: { filter }, abortSignal })) ids.push(unescapeKey(String(row.holderId)));
-    });
+    // The user's index rows sit in the shards of their deliveries: read them all, then merge by key.
+    const shards = await Promise.all(
+      this.physicalPartitions(enterpriseId).map((partitionKey) =>
+        this.store.run(async (abortSignal) => {
+          const rows: Array<{ key: string; id: string }> = [];
+          for await (const row of client.listEntities<{ holderId: string }>({ queryOptions: { filter: `PartitionKey eq ${odataString(partitionKey)} and ${range}` }, abortSignal })) {
+            rows.push({ key: String(row.rowKey), id: unescapeKey(String(row.holderId)) });
+          }
+          return rows;
+        }),
+      ),
+    );
+    const ids = shards.flat().sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map((row) => row.id);
     const found = await this.getMany(enterpriseId, ids);
     return ids.flatMap((id) => {
       const stored = found.get(id);
