@@ -232,7 +232,7 @@ describe('Teams delivery of SMS', () => {
   describe('sent confirmations', () => {
     /** A real turn in Jane's chat, as the chat handler has after a send. */
     async function postConfirmation(body: string, to: { name?: string; number: string }) {
-      const message = await chat.services.outboundSms.send({ enterpriseId: ENTERPRISE, userId: jane.userId, name: jane.name }, { to: to.number, body, media: [] });
+      const message = await chat.services.outboundSms.send({ enterpriseId: ENTERPRISE, userId: jane.userId, name: jane.name, teamsConfirmation: true }, { to: to.number, body, media: [] });
       const adapter = createTeamsAdapter(loadConfig({ NODE_ENV: 'test', AUTH_MODE: 'dev' }));
       const install = await chat.services.teams.installations.personal(ENTERPRISE, jane.userId);
       await adapter.continueConversationAsync('', conversationReferenceOf(install!.reference!), (context) => chat.runtime.teamsChat.confirmations.post(context, message, to));

@@ -36,6 +36,7 @@ export function makeMessage(
     conversationId: conversationIdOf(enterpriseNumber, external),
     sentBy: direction === 'outbound' ? 'uma' : null,
     sentByName: direction === 'outbound' ? 'Uma User' : null,
+    teamsConfirmation: false,
     segments: 1,
     encoding: 'GSM-7',
     statusHistory: [{ status, at: createdAt }],

@@ -143,10 +143,21 @@ function checkScope(scope: string): ContactScope {
   throw new ValidationError(`scope: ${message}`, [{ path: 'scope', message }]);
 }
 
+/**
+ * How long a looked-up name is reused. Every inbound SMS shows its sender's name on a
+ * Teams card: under load, one look-up per sender and recipient every few seconds instead
+ * of two reads per message. A rename made through this process shows at once; one made
+ * through another server, within this time. Names are labels, never access rules.
+ */
+const NAME_TTL_MS = 5_000;
+const NAMES_KEPT = 10_000;
+
 /** Personal and enterprise contacts: admin and user CRUD, and the look-ups conversations and the bot use. */
 export class Contacts {
   readonly repository: Repository<Contact>;
   private readonly now: () => Date;
+  /** `{enterprise}|{user}|{number}` → the name (or null: none), and until when it holds. */
+  private readonly names = new Map<string, { name: string | null; until: number }>();
 
   constructor(private readonly deps: ContactsDeps) {
     this.repository = new Repository(deps.store, definition);
@@ -221,6 +232,7 @@ export class Contacts {
       let saved: Stored<Contact>;
       try {
         saved = await this.repository.create(contact);
+        this.forgetNames(enterpriseId);
       } catch (error) {
         if (!(error instanceof ConflictError)) throw error;
         const existing = await this.repository.get(partitionOf(enterpriseId, scope, ownerId), number);
@@ -234,6 +246,7 @@ export class Contacts {
     const current = await this.requireContact(enterpriseId, scope, ownerId, number, ifMatch);
     if (current.value.name === name) return this.view(current);
     const saved = await this.repository.update(current, { ...current.value, name, updatedAt: at });
+    this.forgetNames(enterpriseId);
     if (scope === 'enterprise') {
       await this.recordActivity(principal, enterpriseId, 'contact.updated', saved.value, `Renamed the enterprise contact ${formatInternational(number)} from ${current.value.name} to ${name}.`, { name: current.value.name }, { name });
     }
@@ -247,6 +260,7 @@ export class Contacts {
     const ownerId = scope === 'personal' ? principal.userId : null;
     const current = await this.requireContact(enterpriseId, scope, ownerId, number, ifMatch);
     await this.repository.delete(current);
+    this.forgetNames(enterpriseId);
     if (scope === 'enterprise') {
       await this.recordActivity(principal, enterpriseId, 'contact.deleted', current.value, `Deleted the enterprise contact ${current.value.name} (${formatInternational(number)}).`, { name: current.value.name, number }, null);
     }
@@ -277,13 +291,32 @@ export class Contacts {
     // Only E.164 numbers can be contacts; short codes and sender ids are never looked up.
     const wanted = [...new Set(numbers)].filter((n) => /^\+[1-9]\d{1,14}$/.test(n));
     const names = new Map<string, string>();
-    if (wanted.length === 0) return names;
-    const [personal, enterprise] = await Promise.all(this.partitionsFor(enterpriseId, userId).map(({ partition }) => this.repository.getMany(partition, wanted)));
+    const now = Date.now();
+    const unknown: string[] = [];
     for (const number of wanted) {
+      const kept = this.names.get(`${enterpriseId}|${userId}|${number}`);
+      if (kept === undefined || kept.until <= now) unknown.push(number);
+      else if (kept.name !== null) names.set(number, kept.name);
+    }
+    if (unknown.length === 0) return names;
+    const [personal, enterprise] = await Promise.all(this.partitionsFor(enterpriseId, userId).map(({ partition }) => this.repository.getMany(partition, unknown)));
+    for (const number of unknown) {
       const name = personal!.get(number)?.value.name ?? enterprise!.get(number)?.value.name;
       if (name !== undefined) names.set(number, name);
+      this.keepName(`${enterpriseId}|${userId}|${number}`, name ?? null, now + NAME_TTL_MS);
     }
     return names;
+  }
+
+  private keepName(key: string, name: string | null, until: number): void {
+    this.names.delete(key);
+    this.names.set(key, { name, until });
+    if (this.names.size > NAMES_KEPT) this.names.delete(this.names.keys().next().value!);
+  }
+
+  /** A contact of the enterprise changed here: its names are looked up afresh. */
+  private forgetNames(enterpriseId: string): void {
+    for (const key of this.names.keys()) if (key.startsWith(`${enterpriseId}|`)) this.names.delete(key);
   }
 
   /** Contacts whose name matches, best first (exact, starts with, every word starts, contains); personal before enterprise. */

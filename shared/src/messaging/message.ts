@@ -51,6 +51,8 @@ export interface SmsMessage {
   /** Outbound: the directory user id of the Teams user who sent it (null: an automatic reply such as a STOP confirmation). */
   sentBy: string | null;
   sentByName: string | null;
+  /** Outbound: sent from a Teams chat, whose confirmation card follows the status (nothing to look up otherwise). */
+  teamsConfirmation: boolean;
   segments: number;
   encoding: 'GSM-7' | 'UCS-2';
   /** Every status the message went through, oldest first. */
@@ -138,6 +140,7 @@ const definition: RepositoryDefinition<SmsMessage> = {
     conversationId: String(p.conversationId ?? ''),
     sentBy: optionalString(p.sentBy),
     sentByName: optionalString(p.sentByName),
+    teamsConfirmation: p.teamsConfirmation === true,
     segments: Number(p.segments ?? 0),
     encoding: p.encoding === 'UCS-2' ? 'UCS-2' : 'GSM-7',
     statusHistory: json<StatusChange[]>(p.statusHistory, []),

@@ -204,6 +204,7 @@ export class InboundSms {
       conversationId: conversationIdOf(inbound.to, inbound.from),
       sentBy: null,
       sentByName: null,
+      teamsConfirmation: false,
       segments: count.segments,
       encoding: count.encoding,
       statusHistory: [{ status: 'received', at: now }],

@@ -49,6 +49,8 @@ export interface Sender {
   enterpriseId: string;
   userId: string;
   name: string;
+  /** Sending from a Teams chat, which posts a confirmation card that follows the message's status. */
+  teamsConfirmation?: boolean;
 }
 
 /** Checks a send must pass besides ours: the opt-out list (see OptOuts). */
@@ -299,6 +301,7 @@ export class OutboundSms {
       conversationId: conversationIdOf(from, to),
       sentBy: sender?.userId ?? null,
       sentByName: sender?.name ?? null,
+      teamsConfirmation: sender?.teamsConfirmation === true,
       segments: count.segments,
       encoding: count.encoding,
       statusHistory: [{ status: 'queued', at: now }],

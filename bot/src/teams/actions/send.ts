@@ -17,7 +17,8 @@ export async function deliver(ctx: ActionContext, to: { number: string; name: st
   const { enterpriseId, userId, name } = ctx.user;
   const label = labelOf(to);
   try {
-    const message = await ctx.services.outboundSms.send({ enterpriseId, userId, name }, { ...(from ? { from } : {}), to: to.number, body: text, media: [] });
+    // The chat posts a confirmation card for it (see SentConfirmations).
+    const message = await ctx.services.outboundSms.send({ enterpriseId, userId, name, teamsConfirmation: true }, { ...(from ? { from } : {}), to: to.number, body: text, media: [] });
     await ctx.services.chatFocus.focus(enterpriseId, userId, { enterpriseNumber: message.from, externalNumber: message.to });
     return { text: `Sent to ${label} from ${formatInternational(message.from)}.`, sent: { message, to: { ...(to.name ? { name: to.name } : {}), number: message.to } } };
   } catch (error) {

@@ -84,7 +84,8 @@ export class SentConfirmations {
 
   /** Brings the message's confirmation card (if there is one) up to its status. */
   onStatus(message: SmsMessage): Promise<void> {
-    if (message.direction !== 'outbound') return Promise.resolve();
+    // Only sends from a Teams chat have a card: the others need no look-up.
+    if (message.direction !== 'outbound' || !message.teamsConfirmation) return Promise.resolve();
     const key = `${message.enterpriseId}|${message.id}`;
     const next = (this.chains.get(key) ?? Promise.resolve()).then(() => this.update(message)).catch((error: unknown) => {
       this.deps.logger.warn({ err: error, enterpriseId: message.enterpriseId, messageId: message.id }, 'updating a sent confirmation in Teams failed');
