@@ -215,8 +215,10 @@ export class TeamsDelivery {
     const userKey = keyOf(job.enterpriseId, job.userId);
     const queue = this.queues.get(userKey);
     if (queue) {
-      const at = queue.jobs.findIndex((other) => before(job, other));
-      queue.jobs.splice(at === -1 ? queue.jobs.length : at, 0, job);
+      // Searched from the end: jobs mostly arrive in message order, and a busy user's queue is long.
+      let at = queue.jobs.length;
+      while (at > 0 && before(job, queue.jobs[at - 1]!)) at--;
+      queue.jobs.splice(at, 0, job);
       return;
     }
     const created: { jobs: Job[]; running?: Promise<void> } = { jobs: [job] };
