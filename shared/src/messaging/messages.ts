@@ -98,7 +98,7 @@ export interface InboundSmsDeps {
   numbers: NumberRepository;
   smsGroups: SmsGroups;
   enterprises: EnterpriseRepository;
-  /** Routing and status follow-ups running at once (default 16; one at a time while webhooks wait for their answer). */
+  /** Routing, bookkeeping and status follow-ups running at once, per lane (default 16; bookkeeping and status run a quarter of it while webhooks, sends or routing wait). */
   followUpConcurrency?: number;
   /** Where routing failures are reported (routing runs after the answer). */
   onRoutingError?: (error: unknown, message: { enterpriseId: string; id: string }) => void;
@@ -116,24 +116,34 @@ export type StatusListener = (message: SmsMessage) => Promise<void>;
 export class InboundSms {
   readonly messages: MessageRepository;
   private readonly unrouted: Repository<UnroutedEntry>;
-  /** Routing and status follow-ups, after the answer, a few at a time. */
-  private readonly lane: WorkLane;
+  /** Routing (the decision and Teams delivery, which people wait for), after the answer. */
+  private readonly routing: WorkLane;
+  /** Status follow-ups, after the answer, a few at a time. */
+  private readonly statusLane: WorkLane;
+  /** What follows routing and nobody watches for (conversation lists, keywords, counts): it never holds routing up. */
+  private readonly bookkeeping: WorkLane;
+  private readonly urgentListeners: RoutedListener[] = [];
   private readonly routedListeners: RoutedListener[] = [];
   private readonly statusListeners: StatusListener[] = [];
 
   constructor(private readonly deps: InboundSmsDeps) {
     this.messages = deps.messages;
-    this.lane = new WorkLane(deps.followUpConcurrency ?? 16);
+    // Routing is short and urgent: it never gives way, and counts as foreground work itself,
+    // so the bookkeeping and status lanes give way to it as they do to webhooks.
+    this.routing = new WorkLane(deps.followUpConcurrency ?? 16, null);
+    this.statusLane = new WorkLane(deps.followUpConcurrency ?? 16);
+    this.bookkeeping = new WorkLane(deps.followUpConcurrency ?? 16);
     this.unrouted = new Repository(deps.store, unroutedDefinition);
   }
 
   /**
    * Runs after each inbound message is routed (also when the sweep routes it after a crash).
-   * `first`: before the listeners registered so far (delivery to Teams, which people wait for).
+   * `urgent` (delivery to Teams, which people wait for): right after the routing decision,
+   * in the routing lane; the others follow in a lane of their own, so they never hold the
+   * next message's routing up.
    */
-  onRouted(listener: RoutedListener, options: { first?: boolean } = {}): void {
-    if (options.first) this.routedListeners.unshift(listener);
-    else this.routedListeners.push(listener);
+  onRouted(listener: RoutedListener, options: { urgent?: boolean } = {}): void {
+    (options.urgent ? this.urgentListeners : this.routedListeners).push(listener);
   }
 
   /** Runs after a carrier's status report changed an outbound message. */
@@ -258,16 +268,27 @@ export class InboundSms {
 
   private later(enterpriseId: string, ids: readonly string[], changed: readonly SmsMessage[]): void {
     for (const id of ids) {
-      this.lane.push(async () => {
+      this.routing.push(() => foreground.run(async () => {
         try {
-          await this.route(enterpriseId, id);
+          const decided = await this.decide(enterpriseId, id);
+          if (!('next' in decided)) return;
+          const { current, next } = decided;
+          for (const listener of this.urgentListeners) await listener(next);
+          this.bookkeeping.push(async () => {
+            try {
+              // Changed meanwhile (another process routed it): routing again is idempotent.
+              if (!(await this.complete(current, next))) await this.route(enterpriseId, id);
+            } catch (error) {
+              this.deps.onRoutingError?.(error, { enterpriseId, id });
+            }
+          });
         } catch (error) {
           this.deps.onRoutingError?.(error, { enterpriseId, id });
         }
-      });
+      }));
     }
     for (const message of changed) {
-      this.lane.push(async () => {
+      this.statusLane.push(async () => {
         for (const listener of this.statusListeners) {
           await listener(message).catch((error: unknown) => this.deps.onRoutingError?.(error, message));
         }
@@ -281,32 +302,45 @@ export class InboundSms {
    */
   async route(enterpriseId: string, id: string): Promise<Stored<SmsMessage> | undefined> {
     for (let attempt = 0; attempt < 3; attempt++) {
-      const current = await this.messages.current(enterpriseId, id);
-      if (!current || current.value.direction !== 'inbound' || current.value.status !== 'received') return current;
-      const message = current.value;
-      const entry = await this.deps.numbers.get(enterpriseId, message.to);
-      const holder = entry?.value.holder ?? null;
-      const at = new Date().toISOString();
-      let next: SmsMessage;
-      if (holder?.type === 'user') {
-        next = { ...withStatus(message, 'routed', at), holder, recipients: [holder.id] };
-      } else if (holder?.type === 'group') {
-        next = { ...withStatus(message, 'routed', at), holder, recipients: await this.deps.smsGroups.membersOf(enterpriseId, message.to) };
-      } else {
-        // Listed first: a crash before the update leaves the message 'received', to be routed again (same list row).
-        await this.listUnrouted(message);
-        next = { ...withStatus(message, 'unrouted', at), holder: null, recipients: [] };
-      }
-      // Follow-up work first: the message stays in flight until it is done, so a crash
-      // in between means the sweep runs it again (listeners are idempotent).
-      for (const listener of this.routedListeners) await listener(next);
-      try {
-        return await this.messages.update(current, { ...next, updatedAt: new Date().toISOString() });
-      } catch (error) {
-        if (!(error instanceof ConflictError)) throw error;
-      }
+      const decided = await this.decide(enterpriseId, id);
+      if (!('next' in decided)) return decided.current;
+      for (const listener of this.urgentListeners) await listener(decided.next);
+      const stored = await this.complete(decided.current, decided.next);
+      if (stored) return stored;
     }
     return undefined;
+  }
+
+  /** Where a received message goes (`next`); none when it is not (or no longer) waiting to be routed. */
+  private async decide(enterpriseId: string, id: string): Promise<{ current: Stored<SmsMessage> | undefined } | { current: Stored<SmsMessage>; next: SmsMessage }> {
+    const current = await this.messages.current(enterpriseId, id);
+    if (!current || current.value.direction !== 'inbound' || current.value.status !== 'received') return { current };
+    const message = current.value;
+    const entry = await this.deps.numbers.get(enterpriseId, message.to);
+    const holder = entry?.value.holder ?? null;
+    const at = new Date().toISOString();
+    if (holder?.type === 'user') return { current, next: { ...withStatus(message, 'routed', at), holder, recipients: [holder.id] } };
+    if (holder?.type === 'group') {
+      return { current, next: { ...withStatus(message, 'routed', at), holder, recipients: await this.deps.smsGroups.membersOf(enterpriseId, message.to) } };
+    }
+    // Listed first: a crash before the update leaves the message 'received', to be routed again (same list row).
+    await this.listUnrouted(message);
+    return { current, next: { ...withStatus(message, 'unrouted', at), holder: null, recipients: [] } };
+  }
+
+  /**
+   * The other listeners, then the message is marked routed. The message stays in flight
+   * until then, so a crash in between means the sweep runs it all again (listeners are
+   * idempotent). Undefined: someone changed the message meanwhile.
+   */
+  private async complete(current: Stored<SmsMessage>, next: SmsMessage): Promise<Stored<SmsMessage> | undefined> {
+    for (const listener of this.routedListeners) await listener(next);
+    try {
+      return await this.messages.update(current, { ...next, updatedAt: new Date().toISOString() });
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+      return undefined;
+    }
   }
 
   private async listUnrouted(message: SmsMessage): Promise<void> {
@@ -340,6 +374,7 @@ export class InboundSms {
 
   /** Resolves when the routing started so far has finished (for shutdown and tests). */
   async settleAll(): Promise<void> {
-    await this.lane.settled();
+    // Routing hands work to bookkeeping: wait until both are empty at once.
+    while (this.routing.backlog + this.statusLane.backlog + this.bookkeeping.backlog > 0) await Promise.all([this.routing.settled(), this.statusLane.settled(), this.bookkeeping.settled()]);
   }
 }

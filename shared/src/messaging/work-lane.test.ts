@@ -40,4 +40,28 @@ describe('WorkLane', () => {
     expect(done.sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
     expect(most).toBe(8);
   });
+
+  it('a lane of urgent work (no foreground to yield to) runs all of its concurrency while requests wait', async () => {
+    const foreground = new Foreground();
+    const urgent = new WorkLane(8, null);
+    const request = gate();
+    const answered = foreground.run(() => request.opened);
+    let running = 0;
+    const release = gate();
+    for (let i = 0; i < 12; i++) {
+      urgent.push(async () => {
+        running++;
+        await release.opened;
+        running--;
+      });
+    }
+    await turn();
+    await turn();
+    expect(foreground.busy).toBe(true);
+    expect(running).toBe(8);
+    release.open();
+    request.open();
+    await Promise.all([answered, urgent.settled()]);
+    expect(running).toBe(0);
+  });
 });

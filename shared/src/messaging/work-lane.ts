@@ -12,8 +12,11 @@ export class WorkLane {
 
   constructor(
     private readonly concurrency: number,
-    /** While it is busy (requests waiting for their answer), the lane runs a quarter of its concurrency (at least one task). */
-    private readonly yieldTo: Foreground = foreground,
+    /**
+     * While it is busy (requests waiting for their answer), the lane runs a quarter of its
+     * concurrency (at least one task). Null: a lane of urgent work that never gives way.
+     */
+    private readonly yieldTo: Foreground | null = foreground,
   ) {}
 
   private readonly wake = () => this.next();
@@ -36,8 +39,8 @@ export class WorkLane {
   private next(): void {
     // Answers first: follow-up work only trickles while requests are waiting, and never stops. A
     // quarter rather than one task keeps routing (and so Teams delivery) ahead of a steady inbound flow.
-    const limit = this.yieldTo.busy ? Math.max(1, Math.floor(this.concurrency / 4)) : this.concurrency;
-    if (limit < this.concurrency && this.waiting.length > 0) this.yieldTo.whenIdle(this.wake);
+    const limit = this.yieldTo?.busy ? Math.max(1, Math.floor(this.concurrency / 4)) : this.concurrency;
+    if (limit < this.concurrency && this.waiting.length > 0) this.yieldTo?.whenIdle(this.wake);
     while (this.running < limit && this.waiting.length > 0) {
       const task = this.waiting.shift()!;
       this.running++;

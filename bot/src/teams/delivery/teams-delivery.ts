@@ -72,7 +72,7 @@ export class TeamsDelivery {
   start(): void {
     const { services } = this.deps;
     // First: the Teams card is what the recipient waits for; the conversation list and counts follow.
-    services.inboundSms.onRouted((message) => this.onRouted(message), { first: true });
+    services.inboundSms.onRouted((message) => this.onRouted(message), { urgent: true });
     services.outboundSms.onStored((message) => this.onStored(message));
     this.sweepTimer = setInterval(() => void this.sweep().catch((error: unknown) => this.deps.logger.warn({ err: error }, 'Teams delivery sweep failed')), this.options.sweepIntervalMs);
     this.sweepTimer.unref();

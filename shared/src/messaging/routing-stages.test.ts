@@ -1,0 +1,72 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { testStore } from '../../test/storage';
+import type { Principal } from '../access/principal';
+import { defaultEnterpriseSettings } from '../enterprises/schema';
+import { newNumberEntry } from '../numbers/number';
+import type { E164 } from '../rules/phone';
+import { createServices } from '../services';
+import { signSimulatorWebhook } from '../simulators/carriers/carrier-simulator';
+import type { SmsMessage } from './message';
+
+/**
+ * Routing runs in two stages: the decision and the urgent listeners (delivery to Teams)
+ * first, then the bookkeeping (conversation lists, keywords, counts), which never holds
+ * the urgent part up. The message stays in flight until the bookkeeping is done.
+ */
+const NUMBER = '+14255550950' as E164;
+
+it('runs urgent listeners without waiting for the bookkeeping, and keeps the message in flight until that is done', async () => {
+  const services = await createServices(testStore());
+  const enterpriseId = `ent-${randomUUID().slice(0, 8)}`;
+  const at = new Date().toISOString();
+  await services.enterpriseRepository.create({ id: enterpriseId, name: 'Contoso', tenantId: randomUUID(), providerId: 'prov', createdAt: at, updatedAt: at, settings: defaultEnterpriseSettings });
+  const admin: Principal = { userId: 'admin', name: 'Ada', tenantId: 't', role: 'global-admin', enterpriseId };
+  const credentials = { apiKey: `key-${randomBytes(6).toString('hex')}`, signingSecret: randomBytes(16).toString('hex') };
+  const connection = await services.carrierConnections.create(admin, enterpriseId, { type: 'simulator', name: 'Simulator', credentials });
+  await services.numberRepository.create({ ...newNumberEntry(enterpriseId, NUMBER, at, { carrierConnectionId: connection.id }), holder: { type: 'user', id: 'uma', name: 'Uma' } });
+
+  const urgent: SmsMessage[] = [];
+  let urgentSaw: SmsMessage | undefined;
+  services.inboundSms.onRouted(async (message) => {
+    urgent.push(message);
+  }, { urgent: true });
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let bookkeepingStarted!: () => void;
+  const started = new Promise<void>((resolve) => (bookkeepingStarted = resolve));
+  services.inboundSms.onRouted(async (message) => {
+    urgentSaw = urgent.find((m) => m.id === message.id);
+    bookkeepingStarted();
+    await released;
+  });
+
+  const event = { id: 'evt-1', type: 'message.received' as const, occurred_at: at, data: { id: 'sim-stage-1', from: '+12065550123', to: NUMBER, text: 'On my way?' } };
+  const webhook = services.carrierConnections.webhookUrl('simulator', connection.id);
+  await services.inboundSms.receive('simulator', connection.id, signSimulatorWebhook(webhook, event, credentials.signingSecret));
+  await started;
+
+  // The urgent listener ran first, with the routing decision, while the bookkeeping is still held.
+  expect(urgentSaw).toMatchObject({ status: 'routed', recipients: ['uma'] });
+  const id = `${connection.id}:sim-stage-1`;
+  expect((await services.messages.get(enterpriseId, id))!.value.status).toBe('received');
+  let settled = false;
+  const settling = services.inboundSms.settleAll().then(() => (settled = true));
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  expect(settled).toBe(false); // settleAll waits for the bookkeeping too
+
+  // More messages than any lane runs at once: their Teams side still goes out while every
+  // bookkeeping slot is held.
+  for (let i = 2; i <= 21; i++) {
+    const more = { id: `evt-${i}`, type: 'message.received' as const, occurred_at: at, data: { id: `sim-stage-${i}`, from: '+12065550123', to: NUMBER, text: `Message ${i}` } };
+    await services.inboundSms.receive('simulator', connection.id, signSimulatorWebhook(webhook, more, credentials.signingSecret));
+  }
+  const deadline = Date.now() + 10_000;
+  while (urgent.length < 21 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  expect(urgent.length).toBe(21);
+  expect(settled).toBe(false);
+
+  release();
+  await settling;
+  expect((await services.messages.get(enterpriseId, id))!.value).toMatchObject({ status: 'routed', recipients: ['uma'] });
+  expect(urgent.filter((m) => m.id === id)).toHaveLength(1);
+});
