@@ -5,6 +5,7 @@ import type { Principal } from '../access/principal';
 import { EnterpriseRepository, ENTERPRISES_TABLE } from '../enterprises/repository';
 import { defaultEnterpriseSettings } from '../enterprises/schema';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors';
+import type { TableStore } from '../store/table-store';
 import { CONTACTS_TABLE, Contacts } from './contacts';
 
 /** Personal and enterprise contacts against real storage: rules, who may write, precedence, search. */
@@ -14,6 +15,8 @@ const JOHN = '+14155550803';
 
 interface World {
   contacts: Contacts;
+  store: TableStore;
+  enterprises: EnterpriseRepository;
   activity: ActivityLog;
   enterpriseId: string;
   admin: Principal;
@@ -30,6 +33,8 @@ async function world(): Promise<World> {
   await enterprises.create({ id: enterpriseId, name: 'Contoso', tenantId: randomUUID(), providerId: 'prov', createdAt: at, updatedAt: at, settings: defaultEnterpriseSettings });
   return {
     contacts: new Contacts({ store, enterprises, activity }),
+    store,
+    enterprises,
     activity,
     enterpriseId,
     admin: { userId: 'ada', name: 'Ada Admin', tenantId: 't', role: 'enterprise-admin', enterpriseId },
@@ -108,6 +113,24 @@ describe('Contacts', () => {
     expect(await rejection(w.contacts.save(stranger, w.enterpriseId, { name: 'x', number: ACME }))).toBeInstanceOf(NotFoundError);
     const provider: Principal = { userId: 'pat', name: 'Pat', tenantId: 'p', role: 'provider-admin', providerId: 'prov' };
     expect(await rejection(w.contacts.list(provider, w.enterpriseId))).toBeInstanceOf(ForbiddenError);
+  });
+
+  it('reuses a looked-up name for a few seconds; a change made through the same service shows at once', async () => {
+    const w = await world();
+    const uma = w.person('uma');
+    let now = Date.parse('2026-03-01T10:00:00Z');
+    // Two servers on one store: each keeps what it looked up.
+    const other = new Contacts({ store: w.store, enterprises: w.enterprises, activity: w.activity, now: () => new Date(now) });
+    const here = new Contacts({ store: w.store, enterprises: w.enterprises, activity: w.activity, now: () => new Date(now) });
+    expect(await other.nameOf(w.enterpriseId, 'uma', ACME)).toBeUndefined();
+    expect(await here.nameOf(w.enterpriseId, 'uma', ACME)).toBeUndefined();
+
+    await here.save(uma, w.enterpriseId, { name: 'My Acme guy', number: ACME });
+    expect(await here.nameOf(w.enterpriseId, 'uma', ACME)).toBe('My Acme guy');
+    now += 4_000;
+    expect(await other.nameOf(w.enterpriseId, 'uma', ACME)).toBeUndefined(); // still the name it looked up
+    now += 2_000;
+    expect(await other.nameOf(w.enterpriseId, 'uma', ACME)).toBe('My Acme guy');
   });
 
   it('names a number by the personal contact first, then the enterprise one; lists and finds accordingly', async () => {

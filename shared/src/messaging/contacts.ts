@@ -156,8 +156,8 @@ const NAMES_KEPT = 10_000;
 export class Contacts {
   readonly repository: Repository<Contact>;
   private readonly now: () => Date;
-  /** `{enterprise}|{user}|{number}` → the name (or null: none), and until when it holds. */
-  private readonly names = new Map<string, { name: string | null; until: number }>();
+  /** `{enterprise}|{user}|{number}` → the name (null: none), and until when it holds. */
+  private readonly names = new Map<string, { name: Promise<string | null>; until: number }>();
 
   constructor(private readonly deps: ContactsDeps) {
     this.repository = new Repository(deps.store, definition);
@@ -290,27 +290,36 @@ export class Contacts {
   async namesOf(enterpriseId: string, userId: string, numbers: readonly string[]): Promise<Map<string, string>> {
     // Only E.164 numbers can be contacts; short codes and sender ids are never looked up.
     const wanted = [...new Set(numbers)].filter((n) => /^\+[1-9]\d{1,14}$/.test(n));
-    const names = new Map<string, string>();
-    const now = Date.now();
-    const unknown: string[] = [];
+    const now = this.now().getTime();
+    const keyOf = (number: string) => `${enterpriseId}|${userId}|${number}`;
+    const pending = new Map<string, Promise<string | null>>();
     for (const number of wanted) {
-      const kept = this.names.get(`${enterpriseId}|${userId}|${number}`);
-      if (kept === undefined || kept.until <= now) unknown.push(number);
-      else if (kept.name !== null) names.set(number, kept.name);
+      const kept = this.names.get(keyOf(number));
+      if (kept && kept.until > now) pending.set(number, kept.name);
     }
-    if (unknown.length === 0) return names;
-    const [personal, enterprise] = await Promise.all(this.partitionsFor(enterpriseId, userId).map(({ partition }) => this.repository.getMany(partition, unknown)));
-    for (const number of unknown) {
-      const name = personal!.get(number)?.value.name ?? enterprise!.get(number)?.value.name;
-      if (name !== undefined) names.set(number, name);
-      this.keepName(`${enterpriseId}|${userId}|${number}`, name ?? null, now + NAME_TTL_MS);
+    const unknown = wanted.filter((number) => !pending.has(number));
+    if (unknown.length > 0) {
+      // One look-up for the unknown ones; a look-up already on its way is shared, not repeated.
+      const found = Promise.all(this.partitionsFor(enterpriseId, userId).map(({ partition }) => this.repository.getMany(partition, unknown)));
+      for (const number of unknown) {
+        const key = keyOf(number);
+        const name = found.then(([personal, enterprise]) => personal!.get(number)?.value.name ?? enterprise!.get(number)?.value.name ?? null);
+        name.catch(() => this.names.delete(key));
+        this.keepName(key, { name, until: now + NAME_TTL_MS });
+        pending.set(number, name);
+      }
+    }
+    const names = new Map<string, string>();
+    for (const [number, name] of pending) {
+      const found = await name;
+      if (found !== null) names.set(number, found);
     }
     return names;
   }
 
-  private keepName(key: string, name: string | null, until: number): void {
+  private keepName(key: string, entry: { name: Promise<string | null>; until: number }): void {
     this.names.delete(key);
-    this.names.set(key, { name, until });
+    this.names.set(key, entry);
     if (this.names.size > NAMES_KEPT) this.names.delete(this.names.keys().next().value!);
   }
 

@@ -53,7 +53,6 @@ export class TeamsDelivery {
   private readonly sleepers = new Set<() => void>();
   private readonly installs = new Map<string, { value: TeamsInstallation | undefined; until: number }>();
   private readonly lastMarked = new Map<string, number>();
-  private readonly contactNames = new Map<string, { name: Promise<string | null>; until: number }>();
   private sweepTimer: NodeJS.Timeout | undefined;
   private sweeping: Promise<number> | undefined;
   private stopped = false;
@@ -411,17 +410,9 @@ export class TeamsDelivery {
     return reference;
   }
 
-  /** The user's name for a number (their contacts, then the enterprise's), cached a few seconds: a burst from one customer reads it once. */
+  /** The user's name for a number (their contacts, then the enterprise's; Contacts keeps it a few seconds). */
   private contactName(enterpriseId: string, userId: string, number: string): Promise<string | null> {
-    const key = `${enterpriseId}\n${userId}\n${number}`;
-    const now = Date.now();
-    const cached = this.contactNames.get(key);
-    if (cached && cached.until > now) return cached.name;
-    const name = this.deps.services.contacts.nameOf(enterpriseId, userId, number).then((found) => found ?? null);
-    name.catch(() => this.contactNames.delete(key));
-    if (this.contactNames.size > 10_000) this.contactNames.clear();
-    this.contactNames.set(key, { name, until: now + 5_000 });
-    return name;
+    return this.deps.services.contacts.nameOf(enterpriseId, userId, number).then((found) => found ?? null);
   }
 
   private async activityFor(record: TeamsDeliveryRecord, message: SmsMessage): Promise<Partial<Activity>> {
