@@ -185,6 +185,37 @@ const commands: Record<string, (input: Record<string, unknown>) => Promise<unkno
       calls: made.map((m) => ({ id: m.client_reference!, latency: Date.parse(m.created_at) - requestedAt.get(m.client_reference!)!, at: Date.parse(m.created_at) })),
     };
   },
+  /**
+   * Signed inbound webhooks at a fixed rate, each to its own target (the Teams benchmark's
+   * users of two enterprises); answers when every one was answered, with when each was sent.
+   */
+  async teamsInbound(input) {
+    const { url, targets, signingSecret, count, rate } = input as { url: string; targets: Array<{ webhook: string; number: string }>; signingSecret: string; count: number; rate: number };
+    freshAgent();
+    connector!.reset();
+    const sentAt: number[] = [];
+    const failures: string[] = [];
+    await openLoop(count, rate, async (i) => {
+      const target = targets[i % targets.length]!;
+      const event: SimulatorEvent = { id: `evt_${i}`, type: 'message.received', occurred_at: new Date().toISOString(), data: { id: `sim_teams_${i}_${randomUUID()}`, from: `+1206555${String(i % 10_000).padStart(4, '0')}`, to: target.number, text: `Bench message ${i}` } };
+      const signed = signSimulatorWebhook(target.webhook, event, signingSecret);
+      sentAt[i] = Date.now();
+      const answer = await post(url, new URL(target.webhook).pathname, signed.headers as Record<string, string>, signed.rawBody);
+      if (answer.status !== 200) failures.push(`webhook ${i} answered ${answer.status}`);
+    });
+    return { sentAt, failures };
+  },
+  /** What reached the connector since the last `teamsInbound`: each card's message index and arrival, and the limits it counted. */
+  async teamsPosted(input) {
+    const { count, waitMs } = input as { count: number; waitMs: number };
+    const posted = () => connector!.sent.flatMap((activity) => {
+      const match = /Bench message (\d+)$/.exec(String(activity.body.summary ?? ''));
+      return match ? [{ index: Number(match[1]), at: activity.at }] : [];
+    });
+    const deadline = Date.now() + waitMs;
+    while (posted().length < count && Date.now() < deadline) await sleep(50);
+    return { posted: posted(), breaches: connector!.breaches.length, refused: connector!.refused.length };
+  },
   /** Resolves when the simulator has no status callback left to post. */
   async settled() {
     await simulator!.settled();

@@ -1,11 +1,10 @@
-import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pino from 'pino';
 import { azuriteConnectionString, newNumberEntry, type PhoneNumberEntry, type RunningAzurite } from '@switchboard/shared';
 import { loadConfig } from '@switchboard/bot/dist/config';
 import { startRuntime, type Runtime } from '@switchboard/bot/dist/runtime';
+import { LoadProcess } from './load-process';
 import { report } from './report';
 
 /**
@@ -42,41 +41,6 @@ function summarise(name: string, times: number[]): void {
   report({ name: `${name}.p50`, value: percentile(sorted, 50), unit: 'ms' });
   report({ name: `${name}.p95`, value: percentile(sorted, 95), unit: 'ms' });
   report({ name: `${name}.max`, value: sorted[sorted.length - 1] ?? NaN, unit: 'ms' });
-}
-
-/** The child process (load generator, carrier simulator, counting proxy), called over IPC. */
-class Load {
-  private readonly child: ChildProcess;
-  private next = 0;
-  private readonly waiting = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
-
-  constructor() {
-    this.child = fork(join(__dirname, 'messaging-load.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    this.child.on('message', (message: { id: number; result?: unknown; error?: string }) => {
-      const waiter = this.waiting.get(message.id);
-      this.waiting.delete(message.id);
-      if (message.error !== undefined) waiter?.reject(new Error(`load generator: ${message.error}`));
-      else waiter?.resolve(message.result);
-    });
-    this.child.on('exit', (code) => {
-      for (const waiter of this.waiting.values()) waiter.reject(new Error(`the load generator exited (${code})`));
-      this.waiting.clear();
-    });
-  }
-
-  call<T>(command: string, input: Record<string, unknown> = {}): Promise<T> {
-    const id = this.next++;
-    return new Promise<T>((resolve, reject) => {
-      this.waiting.set(id, { resolve: resolve as (value: unknown) => void, reject });
-      this.child.send({ id, command, input });
-    });
-  }
-
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null) return;
-    await Promise.race([this.call('stop').catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 5000))]);
-    if (this.child.exitCode === null) this.child.kill();
-  }
 }
 
 /** The stand-ins in the child process: the carrier simulator and the Bot Framework connector. */
@@ -145,11 +109,11 @@ interface OutboundResult {
   calls: Array<{ id: string; latency: number; at: number }>;
 }
 
-function inbound(load: Load, setup: Setup, count: number, rate: number, tag: string): Promise<InboundResult> {
+function inbound(load: LoadProcess, setup: Setup, count: number, rate: number, tag: string): Promise<InboundResult> {
   return load.call<InboundResult>('inbound', { url: setup.url, webhook: setup.webhook, signingSecret: setup.signingSecret, count, rate, numbers: setup.numbers, tag });
 }
 
-async function outbound(load: Load, setup: Setup, count: number, rate: number): Promise<OutboundResult> {
+async function outbound(load: LoadProcess, setup: Setup, count: number, rate: number): Promise<OutboundResult> {
   const result = await load.call<OutboundResult>('outbound', { url: setup.url, token: setup.token, enterpriseId: ENTERPRISE, count, rate, numbers: setup.numbers, waitMs: 120_000 });
   if (result.failures.length > 0) throw new Error(`${result.failures.length} sends were refused, e.g. ${result.failures[0]}`);
   if (result.calls.length < count) throw new Error(`only ${result.calls.length} of ${count} sends reached the carrier`);
@@ -157,7 +121,7 @@ async function outbound(load: Load, setup: Setup, count: number, rate: number): 
 }
 
 /** Everything a message set off is done: routing, conversations, status callbacks and their follow-ups. */
-async function settle(load: Load, setup: Setup): Promise<void> {
+async function settle(load: LoadProcess, setup: Setup): Promise<void> {
   for (let round = 0; round < 3; round++) {
     await load.call('settled');
     await setup.runtime.services.inboundSms.settleAll();
@@ -184,7 +148,7 @@ function reportCounts(direction: 'inbound' | 'outbound', counts: Counts, message
 }
 
 /** Storage requests per message, through the counting proxy, at a gentle pace (no contention, so no retries). */
-async function countingRun(load: Load, azurite: RunningAzurite, outside: Outside): Promise<void> {
+async function countingRun(load: LoadProcess, azurite: RunningAzurite, outside: Outside): Promise<void> {
   const proxied = await load.call<{ tableEndpoint: string; queueEndpoint: string }>('proxy', { tableEndpoint: azurite.tableEndpoint, queueEndpoint: azurite.queueEndpoint });
   const setup = await setUp(azuriteConnectionString(proxied.tableEndpoint, proxied.queueEndpoint), outside);
   try {
@@ -202,7 +166,7 @@ async function countingRun(load: Load, azurite: RunningAzurite, outside: Outside
   }
 }
 
-async function timedRun(load: Load, azurite: RunningAzurite, outside: Outside): Promise<void> {
+async function timedRun(load: LoadProcess, azurite: RunningAzurite, outside: Outside): Promise<void> {
   const setup = await setUp(azurite.connectionString, outside);
   try {
     // ---------------------------------------------------------------- inbound
@@ -233,7 +197,7 @@ async function timedRun(load: Load, azurite: RunningAzurite, outside: Outside): 
 }
 
 export async function messagingBench(azurite: RunningAzurite): Promise<void> {
-  const load = new Load();
+  const load = new LoadProcess();
   try {
     const { baseUrl, connectorUrl } = await load.call<{ baseUrl: string; connectorUrl: string }>('start');
     const credentials = { apiKey: `bench-${randomUUID()}`, signingSecret: randomBytes(16).toString('hex') };

@@ -1,18 +1,19 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { performance } from 'node:perf_hooks';
 import pino from 'pino';
-import { newDirectoryUser, newNumberEntry, type PhoneNumberEntry, type RunningAzurite, type SimulatorEvent } from '@switchboard/shared';
-import { BotConnector, signSimulatorWebhook } from '@switchboard/shared/simulators';
+import { newDirectoryUser, newNumberEntry, type PhoneNumberEntry, type RunningAzurite } from '@switchboard/shared';
 import { loadConfig } from '@switchboard/bot/dist/config';
 import { startRuntime, type Runtime } from '@switchboard/bot/dist/runtime';
 import { Pool } from 'undici';
+import { LoadProcess } from './load-process';
 import { report } from './report';
 
 /**
  * Inbound SMS to the proactive Teams message: signed simulator webhooks posted open-loop
  * at 50 messages/s for 10 s, spread over 24 users of the two demo enterprises who
  * installed the app, through the real server (routing, delivery records, pacing) to a
- * loopback Bot Connector. Latency = webhook sent → the card's POST arriving at the
+ * loopback Bot Connector. The load generator and the connector run in a child process
+ * (bench/messaging-load.ts), as the carrier and Teams are outside the server's process
+ * in production. Latency = webhook sent → the card's POST arriving at the
  * connector. Target: p95 <= 150 ms, and no per-conversation limit breached (counted by
  * the connector). (Two tenants: Teams allows an app 50 requests/s per tenant, so one
  * tenant alone at 50 messages/s would be at its ceiling.)
@@ -24,21 +25,10 @@ const SECONDS = 10;
 const USERS = 24;
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-async function openLoop(count: number, perSecond: number, task: (index: number) => Promise<void>): Promise<void> {
-  const started = performance.now();
-  const running: Promise<void>[] = [];
-  for (let i = 0; i < count; i++) {
-    const wait = started + (i * 1000) / perSecond - performance.now();
-    if (wait > 1) await sleep(wait);
-    running.push(task(i));
-  }
-  await Promise.all(running);
-}
 
 export async function teamsDeliveryBench(azurite: RunningAzurite): Promise<void> {
-  const connector = await BotConnector.start();
+  const load = new LoadProcess();
+  const connector = { url: (await load.call<{ connectorUrl: string }>('start')).connectorUrl };
   const config = loadConfig({
     NODE_ENV: 'test',
     PORT: '0',
@@ -98,45 +88,32 @@ export async function teamsDeliveryBench(azurite: RunningAzurite): Promise<void>
       if (answer.statusCode !== 200) throw new Error(`install answered ${answer.statusCode}`);
     }
     await runtime.teamsChat.delivery.settleAll();
-    connector.reset();
 
     const count = RATE * SECONDS;
-    const sentAt = new Map<number, number>();
-    await openLoop(count, RATE, async (i) => {
-      const user = users[i % USERS]!;
-      const event: SimulatorEvent = { id: `evt_${i}`, type: 'message.received', occurred_at: new Date().toISOString(), data: { id: `sim_teams_${i}_${randomUUID()}`, from: `+1206555${String(i % 10_000).padStart(4, '0')}`, to: user.number, text: `Bench message ${i}` } };
-      const webhook = webhooks.get(user.enterpriseId)!;
-      const request = signSimulatorWebhook(webhook, event, credentials.signingSecret);
-      sentAt.set(i, Date.now());
-      const answer = await server.request({ method: 'POST', path: new URL(webhook).pathname, headers: request.headers as Record<string, string>, body: request.rawBody });
-      await answer.body.arrayBuffer();
-      if (answer.statusCode !== 200) throw new Error(`webhook ${i} answered ${answer.statusCode}`);
-    });
-    await connector.waitFor(() => connector.sent.length >= count, 120_000).catch(() => undefined);
+    const targets = users.map((u) => ({ webhook: webhooks.get(u.enterpriseId)!, number: u.number }));
+    const sent = await load.call<{ sentAt: number[]; failures: string[] }>('teamsInbound', { url, targets, signingSecret: credentials.signingSecret, count, rate: RATE });
+    if (sent.failures.length > 0) throw new Error(sent.failures.slice(0, 5).join('; '));
+    const outcome = await load.call<{ posted: Array<{ index: number; at: number }>; breaches: number; refused: number }>('teamsPosted', { count, waitMs: 120_000 });
     await services.inboundSms.settleAll();
     await runtime.teamsChat.delivery.settleAll();
     await server.close();
 
     const latencies: number[] = [];
-    const seen = new Set<number>();
+    const postedAt = new Map<number, number>();
     let duplicates = 0;
-    for (const activity of connector.sent) {
-      const match = /Bench message (\d+)$/.exec(String(activity.body.summary ?? ''));
-      if (!match) continue;
-      const index = Number(match[1]);
-      if (seen.has(index)) duplicates++;
-      seen.add(index);
-      latencies.push(activity.at - sentAt.get(index)!);
+    for (const { index, at } of outcome.posted) {
+      if (postedAt.has(index)) duplicates++;
+      else postedAt.set(index, at);
+      latencies.push(at - sent.sentAt[index]!);
     }
-    if (seen.size < count) throw new Error(`only ${seen.size} of ${count} messages reached Teams`);
+    if (postedAt.size < count) throw new Error(`only ${postedAt.size} of ${count} messages reached Teams`);
     // From the routing decision (stamped on the message) to the connector: this part is Teams delivery's own.
     const fromRouted: number[] = [];
     for (const enterpriseId of ENTERPRISES) {
       for await (const { value: message } of services.messages.listAll(enterpriseId)) {
         const routedAt = message.statusHistory.find((change) => change.status === 'routed')?.at;
-        const index = Number(/Bench message (\d+)$/.exec(message.body)?.[1]);
-        const posted = connector.sent.find((activity) => String(activity.body.summary ?? '').endsWith(`Bench message ${index}`));
-        if (routedAt && posted) fromRouted.push(posted.at - Date.parse(routedAt));
+        const posted = postedAt.get(Number(/Bench message (\d+)$/.exec(message.body)?.[1]));
+        if (routedAt && posted) fromRouted.push(posted - Date.parse(routedAt));
       }
     }
     const sorted = latencies.sort((a, b) => a - b);
@@ -148,10 +125,10 @@ export async function teamsDeliveryBench(azurite: RunningAzurite): Promise<void>
     report({ name: 'teams-delivery.routed-to-teams.p50', value: percentile(routedSorted, 50), unit: 'ms' });
     report({ name: 'teams-delivery.routed-to-teams.p95', value: percentile(routedSorted, 95), unit: 'ms' });
     report({ name: 'teams-delivery.duplicates', value: duplicates, unit: 'messages' });
-    report({ name: 'teams-delivery.limit-breaches', value: connector.breaches.length, unit: 'requests' });
-    report({ name: 'teams-delivery.refused', value: connector.refused.length, unit: 'requests' });
+    report({ name: 'teams-delivery.limit-breaches', value: outcome.breaches, unit: 'requests' });
+    report({ name: 'teams-delivery.refused', value: outcome.refused, unit: 'requests' });
   } finally {
     await runtime?.stop();
-    await connector.close();
+    await load.stop();
   }
 }
