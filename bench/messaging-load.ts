@@ -190,14 +190,14 @@ const commands: Record<string, (input: Record<string, unknown>) => Promise<unkno
    * users of two enterprises); answers when every one was answered, with when each was sent.
    */
   async teamsInbound(input) {
-    const { url, targets, signingSecret, count, rate } = input as { url: string; targets: Array<{ webhook: string; number: string }>; signingSecret: string; count: number; rate: number };
+    const { url, targets, signingSecret, count, rate, label } = input as { url: string; targets: Array<{ webhook: string; number: string }>; signingSecret: string; count: number; rate: number; label: string };
     freshAgent();
     connector!.reset();
     const sentAt: number[] = [];
     const failures: string[] = [];
     await openLoop(count, rate, async (i) => {
       const target = targets[i % targets.length]!;
-      const event: SimulatorEvent = { id: `evt_${i}`, type: 'message.received', occurred_at: new Date().toISOString(), data: { id: `sim_teams_${i}_${randomUUID()}`, from: `+1206555${String(i % 10_000).padStart(4, '0')}`, to: target.number, text: `Bench message ${i}` } };
+      const event: SimulatorEvent = { id: `evt_${i}`, type: 'message.received', occurred_at: new Date().toISOString(), data: { id: `sim_teams_${i}_${randomUUID()}`, from: `+1206555${String(i % 10_000).padStart(4, '0')}`, to: target.number, text: `${label} message ${i}` } };
       const signed = signSimulatorWebhook(target.webhook, event, signingSecret);
       sentAt[i] = Date.now();
       const answer = await post(url, new URL(target.webhook).pathname, signed.headers as Record<string, string>, signed.rawBody);
@@ -205,11 +205,12 @@ const commands: Record<string, (input: Record<string, unknown>) => Promise<unkno
     });
     return { sentAt, failures };
   },
-  /** What reached the connector since the last `teamsInbound`: each card's message index and arrival, and the limits it counted. */
+  /** What reached the connector since the last `teamsInbound` (cards of its `label`): each card's message index and arrival, and the limits it counted. */
   async teamsPosted(input) {
-    const { count, waitMs } = input as { count: number; waitMs: number };
+    const { count, waitMs, label } = input as { count: number; waitMs: number; label: string };
+    const pattern = new RegExp(`${label} message (\\d+)$`);
     const posted = () => connector!.sent.flatMap((activity) => {
-      const match = /Bench message (\d+)$/.exec(String(activity.body.summary ?? ''));
+      const match = pattern.exec(String(activity.body.summary ?? ''));
       return match ? [{ index: Number(match[1]), at: activity.at }] : [];
     });
     const deadline = Date.now() + waitMs;

@@ -6,6 +6,7 @@ import { createCarrierAdapter, webhookAnswer, type WebhookAnswer } from '../carr
 import type { CarrierType, InboundMessage, StatusUpdate, WebhookEvent, WebhookRequest } from '../carriers/types';
 import type { EnterpriseRepository } from '../enterprises/repository';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
+import type { PhoneNumberEntry } from '../numbers/number';
 import type { NumberRepository } from '../numbers/number-repository';
 import type { SmsGroups } from '../numbers/sms-groups';
 import { Repository, type RepositoryDefinition, type Stored } from '../store/repository';
@@ -104,6 +105,9 @@ export interface InboundSmsDeps {
   onRoutingError?: (error: unknown, message: { enterpriseId: string; id: string }) => void;
 }
 
+/** Number reads kept for routing at most (routing takes them within moments; a bound all the same). */
+const NUMBER_READS_KEPT = 10_000;
+
 /** Work that follows a routed inbound message (conversation, opt-out keywords, delivery to Teams). Must be idempotent. */
 export type RoutedListener = (message: SmsMessage) => Promise<void>;
 /** Work that follows a status change of an outbound message. */
@@ -122,6 +126,8 @@ export class InboundSms {
   private readonly statusLane: WorkLane;
   /** What follows routing and nobody watches for (conversation lists, keywords, counts): it never holds routing up. */
   private readonly bookkeeping: WorkLane;
+  /** The number row read while each webhook's message was stored, for its routing (see receiveNow). */
+  private readonly numberReads = new Map<string, Promise<Stored<PhoneNumberEntry> | undefined>>();
   private readonly urgentListeners: RoutedListener[] = [];
   private readonly routedListeners: RoutedListener[] = [];
   private readonly statusListeners: StatusListener[] = [];
@@ -180,8 +186,15 @@ export class InboundSms {
     const changed: SmsMessage[] = [];
     for (const event of events) {
       if (event.kind === 'inbound') {
+        // Who holds the number is read while the message is stored: routing starts with it at hand.
+        const holderRead = this.deps.numbers.get(connection.enterpriseId, event.message.to);
+        holderRead.catch(() => undefined); // routing awaits it (and reads again if it failed)
         const id = await this.storeInbound(connection.enterpriseId, connection.id, connection.type, event.message);
-        if (id) toRoute.push(id);
+        if (id) {
+          toRoute.push(id);
+          this.numberReads.set(`${connection.enterpriseId}|${id}`, holderRead);
+          if (this.numberReads.size > NUMBER_READS_KEPT) this.numberReads.delete(this.numberReads.keys().next().value!);
+        }
       } else if (event.kind === 'status') {
         const updated = await this.applyStatus(connection.enterpriseId, connection.id, event.update, events.length === 1 ? reference : undefined);
         if (updated) changed.push(updated);
@@ -316,7 +329,11 @@ export class InboundSms {
     const current = await this.messages.current(enterpriseId, id);
     if (!current || current.value.direction !== 'inbound' || current.value.status !== 'received') return { current };
     const message = current.value;
-    const entry = await this.deps.numbers.get(enterpriseId, message.to);
+    const key = `${enterpriseId}|${id}`;
+    const prefetched = this.numberReads.get(key);
+    this.numberReads.delete(key);
+    const read = () => this.deps.numbers.get(enterpriseId, message.to);
+    const entry = await (prefetched ? prefetched.catch(read) : read());
     const holder = entry?.value.holder ?? null;
     const at = new Date().toISOString();
     if (holder?.type === 'user') return { current, next: { ...withStatus(message, 'routed', at), holder, recipients: [holder.id] } };
