@@ -6,7 +6,6 @@ import { createCarrierAdapter, webhookAnswer, type WebhookAnswer } from '../carr
 import type { CarrierType, InboundMessage, StatusUpdate, WebhookEvent, WebhookRequest } from '../carriers/types';
 import type { EnterpriseRepository } from '../enterprises/repository';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
-import type { PhoneNumberEntry } from '../numbers/number';
 import type { NumberRepository } from '../numbers/number-repository';
 import type { SmsGroups } from '../numbers/sms-groups';
 import { Repository, type RepositoryDefinition, type Stored } from '../store/repository';
@@ -16,7 +15,7 @@ import type { TableStore } from '../store/table-store';
 import type { CarrierConnections } from './carrier-connections';
 import type { CarrierReferences } from './carrier-references';
 import { conversationIdOf } from './conversation-id';
-import { foreground, WorkLane } from './work-lane';
+import { foreground, urgent, WorkLane } from './work-lane';
 import { deliveryRank, MessageRepository, messageIdOf, withStatus, type SmsMessage } from './message';
 
 export * from './message';
@@ -105,9 +104,6 @@ export interface InboundSmsDeps {
   onRoutingError?: (error: unknown, message: { enterpriseId: string; id: string }) => void;
 }
 
-/** Number reads kept for routing at most (routing takes them within moments; a bound all the same). */
-const NUMBER_READS_KEPT = 10_000;
-
 /** Work that follows a routed inbound message (conversation, opt-out keywords, delivery to Teams). Must be idempotent. */
 export type RoutedListener = (message: SmsMessage) => Promise<void>;
 /** Work that follows a status change of an outbound message. */
@@ -126,19 +122,17 @@ export class InboundSms {
   private readonly statusLane: WorkLane;
   /** What follows routing and nobody watches for (conversation lists, keywords, counts): it never holds routing up. */
   private readonly bookkeeping: WorkLane;
-  /** The number row read while each webhook's message was stored, for its routing (see receiveNow). */
-  private readonly numberReads = new Map<string, Promise<Stored<PhoneNumberEntry> | undefined>>();
   private readonly urgentListeners: RoutedListener[] = [];
   private readonly routedListeners: RoutedListener[] = [];
   private readonly statusListeners: StatusListener[] = [];
 
   constructor(private readonly deps: InboundSmsDeps) {
     this.messages = deps.messages;
-    // Routing is short and urgent: it never gives way, and counts as foreground work itself,
-    // so the bookkeeping and status lanes give way to it as they do to webhooks.
-    this.routing = new WorkLane(deps.followUpConcurrency ?? 16, null);
-    this.statusLane = new WorkLane(deps.followUpConcurrency ?? 16);
-    this.bookkeeping = new WorkLane(deps.followUpConcurrency ?? 16);
+    // Webhook answers first, then routing (people wait for the Teams card), then the rest.
+    this.routing = new WorkLane(deps.followUpConcurrency ?? 16, foreground);
+    // Bookkeeping and status reports trickle (one task each) while anything above them waits.
+    this.statusLane = new WorkLane(deps.followUpConcurrency ?? 16, urgent, 1);
+    this.bookkeeping = new WorkLane(deps.followUpConcurrency ?? 16, urgent, 1);
     this.unrouted = new Repository(deps.store, unroutedDefinition);
   }
 
@@ -186,15 +180,8 @@ export class InboundSms {
     const changed: SmsMessage[] = [];
     for (const event of events) {
       if (event.kind === 'inbound') {
-        // Who holds the number is read while the message is stored: routing starts with it at hand.
-        const holderRead = this.deps.numbers.get(connection.enterpriseId, event.message.to);
-        holderRead.catch(() => undefined); // routing awaits it (and reads again if it failed)
         const id = await this.storeInbound(connection.enterpriseId, connection.id, connection.type, event.message);
-        if (id) {
-          toRoute.push(id);
-          this.numberReads.set(`${connection.enterpriseId}|${id}`, holderRead);
-          if (this.numberReads.size > NUMBER_READS_KEPT) this.numberReads.delete(this.numberReads.keys().next().value!);
-        }
+        if (id) toRoute.push(id);
       } else if (event.kind === 'status') {
         const updated = await this.applyStatus(connection.enterpriseId, connection.id, event.update, events.length === 1 ? reference : undefined);
         if (updated) changed.push(updated);
@@ -281,7 +268,7 @@ export class InboundSms {
 
   private later(enterpriseId: string, ids: readonly string[], changed: readonly SmsMessage[]): void {
     for (const id of ids) {
-      this.routing.push(() => foreground.run(async () => {
+      this.routing.push(() => urgent.run(async () => {
         try {
           const decided = await this.decide(enterpriseId, id);
           if (!('next' in decided)) return;
@@ -329,11 +316,7 @@ export class InboundSms {
     const current = await this.messages.current(enterpriseId, id);
     if (!current || current.value.direction !== 'inbound' || current.value.status !== 'received') return { current };
     const message = current.value;
-    const key = `${enterpriseId}|${id}`;
-    const prefetched = this.numberReads.get(key);
-    this.numberReads.delete(key);
-    const read = () => this.deps.numbers.get(enterpriseId, message.to);
-    const entry = await (prefetched ? prefetched.catch(read) : read());
+    const entry = await this.deps.numbers.get(enterpriseId, message.to);
     const holder = entry?.value.holder ?? null;
     const at = new Date().toISOString();
     if (holder?.type === 'user') return { current, next: { ...withStatus(message, 'routed', at), holder, recipients: [holder.id] } };

@@ -41,15 +41,18 @@ describe('WorkLane', () => {
     expect(most).toBe(8);
   });
 
-  it('a lane of urgent work (no foreground to yield to) runs all of its concurrency while requests wait', async () => {
+  it('gives way to urgent work and to what that gives way to, and catches up when both are idle', async () => {
     const foreground = new Foreground();
-    const urgent = new WorkLane(8, null);
+    const urgent = new Foreground(foreground);
+    const lane = new WorkLane(8, urgent);
+    const routing = gate();
+    const routed = urgent.run(() => routing.opened);
     const request = gate();
     const answered = foreground.run(() => request.opened);
     let running = 0;
     const release = gate();
     for (let i = 0; i < 12; i++) {
-      urgent.push(async () => {
+      lane.push(async () => {
         running++;
         await release.opened;
         running--;
@@ -57,11 +60,19 @@ describe('WorkLane', () => {
     }
     await turn();
     await turn();
-    expect(foreground.busy).toBe(true);
+    expect(running).toBe(2);
+    routing.open();
+    await routed;
+    await turn();
+    await turn();
+    expect(urgent.busy).toBe(true); // the request still waits
+    expect(running).toBe(2);
+    request.open();
+    await answered;
+    await turn();
+    await turn();
     expect(running).toBe(8);
     release.open();
-    request.open();
-    await Promise.all([answered, urgent.settled()]);
-    expect(running).toBe(0);
+    await lane.settled();
   });
 });

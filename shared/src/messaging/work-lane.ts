@@ -12,11 +12,10 @@ export class WorkLane {
 
   constructor(
     private readonly concurrency: number,
-    /**
-     * While it is busy (requests waiting for their answer), the lane runs a quarter of its
-     * concurrency (at least one task). Null: a lane of urgent work that never gives way.
-     */
-    private readonly yieldTo: Foreground | null = foreground,
+    /** While it is busy (requests waiting for their answer), the lane runs only `whileBusy` tasks. */
+    private readonly yieldTo: Foreground = foreground,
+    /** Default: a quarter of the concurrency (at least one task). */
+    private readonly whileBusy: number = Math.max(1, Math.floor(concurrency / 4)),
   ) {}
 
   private readonly wake = () => this.next();
@@ -39,8 +38,8 @@ export class WorkLane {
   private next(): void {
     // Answers first: follow-up work only trickles while requests are waiting, and never stops. A
     // quarter rather than one task keeps routing (and so Teams delivery) ahead of a steady inbound flow.
-    const limit = this.yieldTo?.busy ? Math.max(1, Math.floor(this.concurrency / 4)) : this.concurrency;
-    if (limit < this.concurrency && this.waiting.length > 0) this.yieldTo?.whenIdle(this.wake);
+    const limit = this.yieldTo.busy ? Math.min(this.whileBusy, this.concurrency) : this.concurrency;
+    if (limit < this.concurrency && this.waiting.length > 0) this.yieldTo.whenIdle(this.wake);
     while (this.running < limit && this.waiting.length > 0) {
       const task = this.waiting.shift()!;
       this.running++;
@@ -67,13 +66,17 @@ export class Foreground {
   private active = 0;
   private readonly waiters = new Set<() => void>();
 
+  /** With a parent: busy while either is (work that gives way to webhooks and sends, and that others give way to). */
+  constructor(private readonly parent?: Foreground) {}
+
   get busy(): boolean {
-    return this.active > 0;
+    return this.active > 0 || (this.parent?.busy ?? false);
   }
 
   /** Calls `listener` once, the next time nothing is in the foreground. */
   whenIdle(listener: () => void): void {
-    this.waiters.add(listener);
+    if (this.active === 0 && this.parent) this.parent.whenIdle(listener);
+    else this.waiters.add(listener);
   }
 
   /** Runs `work` as foreground work. */
@@ -86,6 +89,7 @@ export class Foreground {
       if (this.active === 0 && this.waiters.size > 0) {
         const waiters = [...this.waiters];
         this.waiters.clear();
+        // A listener checks again: if the parent is busy now, it waits for the parent next.
         for (const listener of waiters) listener();
       }
     }
@@ -94,3 +98,9 @@ export class Foreground {
 
 /** The process's foreground: webhooks and sends (one server process, one event loop). */
 export const foreground = new Foreground();
+
+/**
+ * Follow-up work someone is waiting for (routing an inbound message and handing it to
+ * Teams): it gives way to the foreground, and other follow-up work gives way to it.
+ */
+export const urgent = new Foreground(foreground);
