@@ -1,4 +1,5 @@
 import type { Page } from 'playwright-core';
+import { makeMessage } from '../../shared/test/messages';
 import { browserSuite, checkAccessibilityBothThemes, screenshotBothThemes, signIn } from './browser';
 
 /**
@@ -187,5 +188,29 @@ describe('Messages tab in Chromium', () => {
     expect((await phoneThread('+12065550188')).map((m) => m.text)).not.toContain('Your order shipped today.');
     await checkAccessibilityBothThemes(page, 'messages-opted-out');
     await screenshotBothThemes(page, 'messages-opted-out');
+  });
+
+  it('shows older conversations page by page after the newest fifty', async () => {
+    // Sixty conversations from last year, recorded as the router records them.
+    const { services } = suite.runtime;
+    for (let i = 0; i < 60; i++) {
+      const at = new Date(Date.UTC(2025, 0, 1, 9, i)).toISOString();
+      const external = `+1206555${String(7000 + i)}`;
+      await services.conversations.recordMessage(
+        makeMessage('contoso', 'inbound', UMA_NUMBER, external, `Old question ${i}`, at, { holder: { type: 'user', id: UMA.userId, name: UMA.name }, recipients: [UMA.userId] }),
+      );
+    }
+    const page = await suite.newPage();
+    await openMessages(page);
+    const conversations = page.getByRole('list', { name: 'Conversations' });
+    await conversations.getByText('Old question 59').waitFor();
+    // The oldest are past the first page until asked for.
+    expect(await conversations.getByText('Old question 0', { exact: true }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Show older conversations' }).click();
+    await conversations.getByText('Old question 0', { exact: true }).waitFor();
+    const shown = await conversations.getByText(/^Old question \d+$/).allTextContents();
+    expect(new Set(shown).size).toBe(60);
+    expect(shown.indexOf('Old question 1')).toBeLessThan(shown.indexOf('Old question 0')); // still newest first
+    await page.getByRole('button', { name: 'Show older conversations' }).waitFor({ state: 'detached' });
   });
 });

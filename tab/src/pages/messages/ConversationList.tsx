@@ -8,7 +8,7 @@ import { EmptyState } from '../../components/EmptyState';
 import { ErrorBar } from '../../components/ErrorBar';
 import type { Polled } from './usePolled';
 import { displayNumber } from '../../format/phone';
-import { conversationTitle, filterConversations, shortTime } from './thread';
+import { conversationTitle, filterConversations, mergeConversations, shortTime } from './thread';
 
 const useStyles = makeStyles({
   root: { display: 'flex', flexDirection: 'column', minHeight: 0, flexGrow: 1 },
@@ -42,6 +42,7 @@ const useStyles = makeStyles({
   side: { display: 'flex', flexDirection: 'column', alignItems: 'flex-end', gap: tokens.spacingVerticalXXS },
   centered: { display: 'flex', justifyContent: 'center', padding: tokens.spacingVerticalXXL },
   note: { padding: `0 ${tokens.spacingHorizontalM}`, color: tokens.colorNeutralForeground3 },
+  more: { display: 'flex', justifyContent: 'center', padding: tokens.spacingVerticalS },
   errors: { padding: tokens.spacingHorizontalS },
   // Read by screen readers, not shown: the badge says it visually.
   hidden: { position: 'absolute', width: '1px', height: '1px', margin: '-1px', overflow: 'hidden', clip: 'rect(0 0 0 0)', whiteSpace: 'nowrap' },
@@ -61,7 +62,8 @@ export function ConversationList({ api, conversations, selectedId, onOpen, onOpe
   const styles = useStyles();
   const [query, setQuery] = useState('');
   const hits = useMessageSearch(api, query);
-  const items = filterConversations(conversations.data?.items ?? [], query);
+  const older = useOlderConversations(api, conversations.data);
+  const items = filterConversations(mergeConversations(conversations.data?.items ?? [], older.items), query);
 
   return (
     <div className={styles.root}>
@@ -97,6 +99,18 @@ export function ConversationList({ api, conversations, selectedId, onOpen, onOpe
                 </li>
               ))}
             </ul>
+            {older.next && query.trim() === '' && (
+              <div className={styles.more}>
+                <Button appearance="subtle" size="small" onClick={older.load} disabled={older.loading} icon={older.loading ? <Spinner size="tiny" /> : undefined}>
+                  {older.loading ? 'Loading older conversations…' : 'Show older conversations'}
+                </Button>
+              </div>
+            )}
+            {older.error && (
+              <div className={styles.errors}>
+                <ErrorBar error={older.error} title="Couldn't load older conversations" onRetry={older.load} />
+              </div>
+            )}
             {hits.items.length > 0 && (
               <>
                 <Caption1 as="h3" className={styles.heading}>
@@ -154,6 +168,24 @@ function ConversationItem({ conversation: c, selected, onOpen }: { conversation:
       </span>
     </button>
   );
+}
+
+/**
+ * Pages after the polled first one, loaded when asked for. The cursor is a position in
+ * the newest-first list, so pages stay right while new messages move conversations up.
+ */
+function useOlderConversations(api: MessagesApi, first: ConversationPage | undefined): { items: Conversation[]; next?: string; loading: boolean; error?: ApiError; load: () => void } {
+  const [state, setState] = useState<{ items: Conversation[]; token?: string; loading: boolean; error?: ApiError }>({ items: [], loading: false });
+  const next = state.token ?? (state.items.length === 0 ? first?.continuationToken : undefined);
+  const load = () => {
+    if (!next || state.loading) return;
+    setState((s) => ({ ...s, loading: true, error: undefined }));
+    api.listConversations({ continuationToken: next }).then(
+      (page) => setState((s) => ({ items: [...s.items, ...page.items], ...(page.continuationToken ? { token: page.continuationToken } : {}), loading: false })),
+      (error: unknown) => setState((s) => ({ ...s, loading: false, error: toApiError(error) })),
+    );
+  };
+  return { items: state.items, ...(next ? { next } : {}), loading: state.loading, ...(state.error ? { error: state.error } : {}), load };
 }
 
 /** Server-side search of message text, a moment after typing stops (2 characters at least). */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Conversation, SmsMessage } from '../../api/types';
 import { displayNumber } from '../../format/phone';
-import { conversationTitle, filterConversations, isWebUrl, mediaKind, mergeMessages, statusOf } from './thread';
+import { conversationTitle, filterConversations, isWebUrl, mediaKind, mergeConversations, mergeMessages, statusOf } from './thread';
 
 const message = (id: string, createdAt: string, over: Partial<SmsMessage> = {}): SmsMessage => ({
   id,
@@ -42,6 +42,13 @@ describe('thread helpers', () => {
     const poll = [message('c', '2026-05-01T10:02:00Z'), message('b', '2026-05-01T10:01:00Z', { status: 'delivered' })];
     const merged = mergeMessages(older, poll);
     expect(merged.map((m) => `${m.id}:${m.status}`)).toEqual(['a:queued', 'b:delivered', 'c:queued']);
+  });
+
+  it('merges the polled page with older pages newest first, a conversation that moved up shown once as polled', () => {
+    const latest = [conversation({ id: 'c3', lastMessageAt: '2026-05-03T10:00:00Z' }), conversation({ id: 'c1', lastMessageAt: '2026-05-04T09:00:00Z', lastPreview: 'new' })];
+    const older = [conversation({ id: 'c1', lastMessageAt: '2026-04-01T10:00:00Z', lastPreview: 'old' }), conversation({ id: 'c0', lastMessageAt: '2026-03-01T10:00:00Z' })];
+    expect(mergeConversations(latest, older).map((c) => `${c.id}:${c.lastMessageAt.slice(5, 10)}`)).toEqual(['c1:05-04', 'c3:05-03', 'c0:03-01']);
+    expect(mergeConversations(latest, older).find((c) => c.id === 'c1')?.lastPreview).toBe('new');
   });
 
   it('says how a message fared, with the reason of a failure', () => {

@@ -65,6 +65,16 @@ export function mediaKind(contentType: string): MediaKind {
 /** Only web links are shown as media: a stored URL is outside data, never a script. */
 export const isWebUrl = (url: string): boolean => /^https?:\/\//i.test(url);
 
+/**
+ * The polled first page and the older pages loaded on demand, newest first: a
+ * conversation in both (a new message moved it up) appears once, as the poll has it.
+ */
+export function mergeConversations(latest: readonly Conversation[], older: readonly Conversation[]): Conversation[] {
+  const byId = new Map(older.map((c) => [c.id, c]));
+  for (const c of latest) byId.set(c.id, c);
+  return [...byId.values()].sort((a, b) => b.lastMessageAt.localeCompare(a.lastMessageAt) || a.id.localeCompare(b.id));
+}
+
 /** Conversations whose contact name, number (digits) or last message contains `query`. */
 export function filterConversations(conversations: readonly Conversation[], query: string): Conversation[] {
   const q = query.trim().toLowerCase();
