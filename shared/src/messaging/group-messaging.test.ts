@@ -1,11 +1,6 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { testStore } from '../../test/storage';
+import { simulatorEnterprise } from '../../test/simulator-enterprise';
 import type { Principal } from '../access/principal';
-import { defaultEnterpriseSettings } from '../enterprises/schema';
-import { newNumberEntry } from '../numbers/number';
 import type { E164 } from '../rules/phone';
-import { createServices } from '../services';
-import { signSimulatorWebhook } from '../simulators/carriers/carrier-simulator';
 
 /**
  * An SMS group shares one number: a customer's text reaches every member, and what one
@@ -15,14 +10,9 @@ const GROUP_NUMBER = '+14255550900' as E164;
 const CUSTOMER = '+12065550177';
 
 it('delivers the group number\'s messages to every member and shows one member\'s reply to all', async () => {
-  const services = await createServices(testStore());
-  const enterpriseId = `ent-${randomUUID().slice(0, 8)}`;
+  const { services, enterpriseId, connection, addNumber, receive } = await simulatorEnterprise();
   const at = new Date().toISOString();
-  await services.enterpriseRepository.create({ id: enterpriseId, name: 'Contoso', tenantId: randomUUID(), providerId: 'prov', createdAt: at, updatedAt: at, settings: defaultEnterpriseSettings });
-  const admin: Principal = { userId: 'admin', name: 'Ada', tenantId: 't', role: 'global-admin', enterpriseId };
-  const credentials = { apiKey: `key-${randomBytes(6).toString('hex')}`, signingSecret: randomBytes(16).toString('hex') };
-  const connection = await services.carrierConnections.create(admin, enterpriseId, { type: 'simulator', name: 'Simulator', credentials });
-  await services.numberRepository.create({ ...newNumberEntry(enterpriseId, GROUP_NUMBER, at, { carrierConnectionId: connection.id }), holder: { type: 'group', id: 'desk', name: 'Front desk' } });
+  await addNumber(GROUP_NUMBER, { type: 'group', id: 'desk', name: 'Front desk' });
   await services.smsGroupRepository.create({ enterpriseId, id: 'desk', name: 'Front desk', number: GROUP_NUMBER, ownerIds: ['olga'], memberIds: ['olga', 'mike'], createdAt: at, updatedAt: at });
   const member = (userId: string, name: string): Principal => ({ userId, name, tenantId: 't', role: 'user', enterpriseId });
   const olga = member('olga', 'Olga Owner');
@@ -31,8 +21,7 @@ it('delivers the group number\'s messages to every member and shows one member\'
 
   // The customer texts the group number (a signed simulator webhook).
   const event = { id: 'evt-1', type: 'message.received' as const, occurred_at: at, data: { id: 'sim-group-1', from: CUSTOMER, to: GROUP_NUMBER, text: 'Is the shop open today?' } };
-  const webhook = services.carrierConnections.webhookUrl('simulator', connection.id);
-  await services.inboundSms.receive('simulator', connection.id, signSimulatorWebhook(webhook, event, credentials.signingSecret));
+  await receive(event);
   await services.inboundSms.settleAll();
   const inbound = (await services.messages.get(enterpriseId, `${connection.id}:sim-group-1`))!.value;
   expect(inbound).toMatchObject({ status: 'routed', holder: { type: 'group', id: 'desk' }, recipients: ['olga', 'mike'] });

@@ -1,11 +1,5 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { testStore } from '../../test/storage';
-import type { Principal } from '../access/principal';
-import { defaultEnterpriseSettings } from '../enterprises/schema';
-import { newNumberEntry } from '../numbers/number';
+import { simulatorEnterprise } from '../../test/simulator-enterprise';
 import type { E164 } from '../rules/phone';
-import { createServices } from '../services';
-import { signSimulatorWebhook } from '../simulators/carriers/carrier-simulator';
 import type { SmsMessage } from './message';
 
 /**
@@ -16,14 +10,9 @@ import type { SmsMessage } from './message';
 const NUMBER = '+14255550950' as E164;
 
 it('runs urgent listeners without waiting for the bookkeeping, and keeps the message in flight until that is done', async () => {
-  const services = await createServices(testStore());
-  const enterpriseId = `ent-${randomUUID().slice(0, 8)}`;
+  const { services, enterpriseId, connection, addNumber, receive } = await simulatorEnterprise();
+  await addNumber(NUMBER, { type: 'user', id: 'uma', name: 'Uma' });
   const at = new Date().toISOString();
-  await services.enterpriseRepository.create({ id: enterpriseId, name: 'Contoso', tenantId: randomUUID(), providerId: 'prov', createdAt: at, updatedAt: at, settings: defaultEnterpriseSettings });
-  const admin: Principal = { userId: 'admin', name: 'Ada', tenantId: 't', role: 'global-admin', enterpriseId };
-  const credentials = { apiKey: `key-${randomBytes(6).toString('hex')}`, signingSecret: randomBytes(16).toString('hex') };
-  const connection = await services.carrierConnections.create(admin, enterpriseId, { type: 'simulator', name: 'Simulator', credentials });
-  await services.numberRepository.create({ ...newNumberEntry(enterpriseId, NUMBER, at, { carrierConnectionId: connection.id }), holder: { type: 'user', id: 'uma', name: 'Uma' } });
 
   const urgent: SmsMessage[] = [];
   let urgentSaw: SmsMessage | undefined;
@@ -41,8 +30,7 @@ it('runs urgent listeners without waiting for the bookkeeping, and keeps the mes
   });
 
   const event = { id: 'evt-1', type: 'message.received' as const, occurred_at: at, data: { id: 'sim-stage-1', from: '+12065550123', to: NUMBER, text: 'On my way?' } };
-  const webhook = services.carrierConnections.webhookUrl('simulator', connection.id);
-  await services.inboundSms.receive('simulator', connection.id, signSimulatorWebhook(webhook, event, credentials.signingSecret));
+  await receive(event);
   await started;
 
   // The urgent listener ran first, with the routing decision, while the bookkeeping is still held.
@@ -58,7 +46,7 @@ it('runs urgent listeners without waiting for the bookkeeping, and keeps the mes
   // bookkeeping slot is held.
   for (let i = 2; i <= 21; i++) {
     const more = { id: `evt-${i}`, type: 'message.received' as const, occurred_at: at, data: { id: `sim-stage-${i}`, from: '+12065550123', to: NUMBER, text: `Message ${i}` } };
-    await services.inboundSms.receive('simulator', connection.id, signSimulatorWebhook(webhook, more, credentials.signingSecret));
+    await receive(more);
   }
   const deadline = Date.now() + 10_000;
   while (urgent.length < 21 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
