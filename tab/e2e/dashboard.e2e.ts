@@ -57,7 +57,8 @@ describe('Dashboard in Chromium', () => {
     await tasks.getByText('The Teams users sync failed').waitFor();
     await tasks.getByText(/Microsoft Graph refused the app/).waitFor();
     await tasks.getByRole('link', { name: 'Go to Numbers' }).waitFor();
-    expect(await tasks.getByRole('link', { name: 'Go to Numbers' }).getAttribute('href')).toBe(`#/admin/enterprises/${ENTERPRISE}/numbers`);
+    // The task's link opens the inventory filtered to the numbers nobody holds.
+    expect(await tasks.getByRole('link', { name: 'Go to Numbers' }).getAttribute('href')).toBe(`#/admin/enterprises/${ENTERPRISE}/numbers?status=unassigned`);
     await checkAccessibility(page, 'dashboard-tasks');
     await page.keyboard.press('Escape');
     await tasks.waitFor({ state: 'detached' });
@@ -78,5 +79,11 @@ describe('Dashboard in Chromium', () => {
     await main.getByRole('tab', { name: '30 days' }).click();
     await main.getByRole('img', { name: /last 30 days/ }).waitFor();
     expect(await main.getByRole('table', { name: /as a table/ }).getByRole('row').count()).toBe(31);
+
+    await page.getByRole('button', { name: 'Tasks: 2 items need attention' }).click();
+    await page.getByRole('dialog', { name: 'Tasks that need attention' }).getByRole('link', { name: 'Go to Numbers' }).click();
+    const status = page.getByRole('combobox', { name: 'Status' });
+    await status.waitFor();
+    expect(await status.textContent()).toBe('Unassigned');
   });
 });

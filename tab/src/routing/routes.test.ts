@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { hrefFor, parseHash, type Route } from './routes';
+import { hashFilters, hrefFor, parseHash, type Route } from './routes';
 
 describe('parseHash', () => {
   it.each<[string, Route]>([
@@ -42,5 +42,14 @@ describe('hrefFor', () => {
       { page: 'activity', enterpriseId: 'id/with?odd#chars' },
     ];
     for (const route of routes) expect(parseHash(hrefFor(route))).toEqual(route);
+  });
+
+  it('carries a page\'s filters in the hash, read back as they were given', () => {
+    const href = hrefFor({ page: 'users', enterpriseId: 'contoso' }, { license: 'without', services: 'sms-enabled' });
+    expect(href).toBe('#/admin/enterprises/contoso/users?license=without&services=sms-enabled');
+    expect(parseHash(href)).toEqual({ page: 'users', enterpriseId: 'contoso' });
+    expect(Object.fromEntries(hashFilters(href))).toEqual({ license: 'without', services: 'sms-enabled' });
+    expect(hrefFor({ page: 'numbers' }, {})).toBe('#/admin/numbers');
+    expect([...hashFilters('#/admin/numbers')]).toEqual([]);
   });
 });

@@ -46,8 +46,22 @@ export function parseHash(hash: string): Route {
   return { page: 'not-found', path };
 }
 
-/** The canonical hash for a route. */
-export function hrefFor(route: Route): string {
+/**
+ * A page's filters in the hash (`#/admin/users?license=without`): how a link opens a
+ * page already filtered. Pages read only the names they know and check the values.
+ */
+export function hashFilters(hash: string): URLSearchParams {
+  const at = hash.indexOf('?');
+  return new URLSearchParams(at === -1 ? '' : hash.slice(at + 1));
+}
+
+/** The canonical hash for a route, with a page's filters when given. */
+export function hrefFor(route: Route, filters?: Readonly<Record<string, string>>): string {
+  const query = filters && Object.keys(filters).length > 0 ? `?${new URLSearchParams(filters as Record<string, string>).toString()}` : '';
+  return pathFor(route) + query;
+}
+
+function pathFor(route: Route): string {
   switch (route.page) {
     case 'home':
       return '#/';

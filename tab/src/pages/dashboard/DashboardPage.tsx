@@ -50,7 +50,8 @@ export function DashboardPage({ enterprise, me, readOnly }: DashboardPageProps) 
   const data = dashboard.data;
   // Provider admins work on an enterprise through its own URLs; admins of the enterprise on theirs.
   const scopedId = me.role === 'provider-admin' ? enterprise.id : undefined;
-  const linkTo = (page: DashboardTask['page']) => hrefFor({ page, enterpriseId: scopedId });
+  // A task's link opens its page filtered to exactly its items.
+  const linkTo = (task: DashboardTask) => hrefFor({ page: task.page, enterpriseId: scopedId }, task.filter);
   const refresh = () => setRefreshKey((n) => n + 1);
 
   return (
@@ -94,7 +95,7 @@ export function DashboardPage({ enterprise, me, readOnly }: DashboardPageProps) 
             <CarrierHealthCard carriers={data.carriers} />
             <QueueCard queue={data.queue} numbers={data.numbers} />
           </div>
-          <RecentActivity enterpriseId={enterprise.id} activityHref={linkTo('activity')} refreshKey={refreshKey} />
+          <RecentActivity enterpriseId={enterprise.id} activityHref={hrefFor({ page: 'activity', enterpriseId: scopedId })} refreshKey={refreshKey} />
         </>
       )}
     </div>

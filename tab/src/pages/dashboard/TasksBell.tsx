@@ -31,7 +31,7 @@ const useStyles = makeStyles({
 export const PAGE_NAMES: Record<DashboardTask['page'], string> = { dashboard: 'Dashboard', users: 'Users', numbers: 'Numbers', settings: 'Settings', activity: 'Activity' };
 
 /** The tasks as a list; each says what is wrong, why it matters and where to fix it. */
-export function TaskList({ tasks, hrefFor }: { tasks: readonly DashboardTask[]; hrefFor: (page: DashboardTask['page']) => string }) {
+export function TaskList({ tasks, hrefFor }: { tasks: readonly DashboardTask[]; hrefFor: (task: DashboardTask) => string }) {
   const styles = useStyles();
   if (tasks.length === 0) {
     return (
@@ -49,7 +49,7 @@ export function TaskList({ tasks, hrefFor }: { tasks: readonly DashboardTask[]; 
           <div className={styles.text}>
             <Body1Strong>{task.title}</Body1Strong>
             <Caption1 className={styles.detail}>{task.detail}</Caption1>
-            {task.page !== 'dashboard' && <Link href={hrefFor(task.page)}>Go to {PAGE_NAMES[task.page]}</Link>}
+            {task.page !== 'dashboard' && <Link href={hrefFor(task)}>Go to {PAGE_NAMES[task.page]}</Link>}
           </div>
         </li>
       ))}
@@ -58,7 +58,7 @@ export function TaskList({ tasks, hrefFor }: { tasks: readonly DashboardTask[]; 
 }
 
 /** A bell with the number of things that need attention; it opens the task list. */
-export function TasksBell({ tasks, count, hrefFor }: { tasks: readonly DashboardTask[]; count: number; hrefFor: (page: DashboardTask['page']) => string }) {
+export function TasksBell({ tasks, count, hrefFor }: { tasks: readonly DashboardTask[]; count: number; hrefFor: (task: DashboardTask) => string }) {
   const styles = useStyles();
   const label = count === 0 ? 'Tasks: nothing needs attention' : `Tasks: ${count} ${count === 1 ? 'item needs' : 'items need'} attention`;
   return (

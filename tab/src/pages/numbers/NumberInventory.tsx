@@ -31,7 +31,8 @@ import { useResource } from '../../hooks/useResource';
 import { AddNumbersDialog } from './AddNumbersDialog';
 import { HolderFilter } from './HolderFilter';
 import { AssignNumberDialog, DeleteNumberDialog, EditNumberDialog, ReleaseNumberDialog } from './NumberDialogs';
-import { capabilitiesText, holderText } from './numberRules';
+import { hashFilters } from '../../routing/routes';
+import { capabilitiesText, holderText, statusFromLink } from './numberRules';
 
 const PAGE_SIZE = 50;
 
@@ -66,7 +67,8 @@ export function NumberInventory({ api, enterpriseId, readOnly, connections, grou
   const styles = useStyles();
   const [search, setSearch] = useState('');
   const [debounced, setDebounced] = useState('');
-  const [status, setStatus] = useState<NumbersQuery['status']>();
+  // A link may open the inventory filtered (a Dashboard task: numbers nobody holds).
+  const [status, setStatus] = useState<NumbersQuery['status']>(() => statusFromLink(hashFilters(window.location.hash)));
   const [connection, setConnection] = useState<string>();
   const [capability, setCapability] = useState<NumbersQuery['capability']>();
   const [holderId, setHolderId] = useState<string>();

@@ -1,7 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
-import { capabilitiesText, extensionProblem, holderText, labelProblem, numberProblem, rangePreview, withNumber, withoutNumber } from './numberRules';
+import { capabilitiesText, extensionProblem, holderText, labelProblem, numberProblem, rangePreview, statusFromLink, withNumber, withoutNumber } from './numberRules';
 
 describe('numbers page rules', () => {
+  it('opens the inventory filtered by the status a link asks for, and only a known one', () => {
+    expect(statusFromLink(new URLSearchParams('status=unassigned'))).toBe('unassigned');
+    expect(statusFromLink(new URLSearchParams('status=everything'))).toBeUndefined();
+    expect(statusFromLink(new URLSearchParams(''))).toBeUndefined();
+  });
+
   it('checks numbers with the server rule', () => {
     expect(numberProblem('+1 (415) 555-0123')).toBeUndefined();
     expect(numberProblem('')).toMatch(/international form/);

@@ -1,4 +1,4 @@
-import { extensionSchema, labelSchema, MAX_LABEL_LENGTH, phoneProblem } from '@shared/numbers/number';
+import { extensionSchema, labelSchema, MAX_LABEL_LENGTH, numberStatusValues, phoneProblem, type NumberStatus } from '@shared/numbers/number';
 import { expandRange, MAX_RANGE_SIZE } from '@shared/numbers/number-range';
 import type { PhoneNumber } from '../../api/numbers';
 
@@ -9,6 +9,12 @@ import type { PhoneNumber } from '../../api/numbers';
 export { MAX_LABEL_LENGTH, MAX_RANGE_SIZE };
 
 export type Capabilities = PhoneNumber['capabilities'];
+
+/** The status filter a link asks for (`?status=unassigned`); anything else is no filter. */
+export function statusFromLink(params: URLSearchParams): NumberStatus | undefined {
+  const status = params.get('status');
+  return (numberStatusValues as readonly (string | null)[]).includes(status) ? (status as NumberStatus) : undefined;
+}
 
 /** What is wrong with a number as typed, in the server's words; undefined when it is fine. */
 export function numberProblem(input: string): string | undefined {

@@ -19,19 +19,20 @@ import { saveFile, usersApi, type UserRow } from '../../api/users';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorBar } from '../../components/ErrorBar';
 import { useNotify } from '../../components/notify';
+import { hashFilters } from '../../routing/routes';
 import { GroupsDialog } from './GroupsDialog';
 import { ImportDialog } from './ImportDialog';
 import { SmsConfigDialog } from './SmsConfigDialog';
 import { UsersTable } from './UsersTable';
 import { useUserPages } from './useUserPages';
 import {
-  EMPTY_FILTERS,
   LICENSE_OPTIONS,
   SERVICE_OPTIONS,
   STATUS_OPTIONS,
   activeChips,
   countLabel,
   isFiltered,
+  filtersFromLink,
   resetFilters,
   toQuery,
   withoutChip,
@@ -72,9 +73,11 @@ export function UsersPage({ enterprise, readOnly }: UsersPageProps) {
   const admin = useAdminApi();
   const api = useMemo(() => usersApi(client), [client]);
   const notify = useNotify();
-  const [filters, setFilters] = useState<UsersFilters>(EMPTY_FILTERS);
+  // A link may open the page filtered (a Dashboard task: "SMS on but no Teams licence").
+  const [linked] = useState(() => filtersFromLink(hashFilters(window.location.hash)));
+  const [filters, setFilters] = useState<UsersFilters>(linked);
   // What the table shows: the filters, with the search applied after a short pause in typing.
-  const [applied, setApplied] = useState<UsersFilters>(EMPTY_FILTERS);
+  const [applied, setApplied] = useState<UsersFilters>(linked);
   const [dialog, setDialog] = useState<OpenDialog>();
   const [everyone, setEveryone] = useState<number>();
   const [enterpriseEtag, setEnterpriseEtag] = useState(enterprise.etag);

@@ -5,7 +5,7 @@ import { fileNameOf } from '../../api/http';
 import { problemsOf, reportSummary } from './importReport';
 import { addNumbers, availableFor, draftOf, isDirty, removeNumbers, sectionOf } from './smsDraft';
 import { countHint, lengthHint, problemAdding, problemWithList } from './tagRules';
-import { EMPTY_FILTERS, activeChips, countLabel, isFiltered, resetFilters, toQuery, withTag, withoutChip } from './usersFilters';
+import { EMPTY_FILTERS, activeChips, countLabel, filtersFromLink, isFiltered, resetFilters, toQuery, withTag, withoutChip } from './usersFilters';
 
 describe('Users page filters', () => {
   it('sends only what narrows the list, with tags repeated', () => {
@@ -28,6 +28,12 @@ describe('Users page filters', () => {
     expect(toQuery({ ...EMPTY_FILTERS, status: 'removed' })).toMatchObject({ status: 'removed' });
     expect(activeChips({ ...EMPTY_FILTERS, status: 'outside' }).map((c) => c.label)).toEqual(['Outside selection']);
     expect(resetFilters({ ...filters, sort: 'license', order: 'desc' })).toEqual({ ...EMPTY_FILTERS, sort: 'license', order: 'desc' });
+  });
+
+  it('opens filtered as a link asks, ignoring what it does not know', () => {
+    expect(filtersFromLink(new URLSearchParams('license=without&services=sms-enabled'))).toEqual({ ...EMPTY_FILTERS, license: 'without', services: 'sms-enabled' });
+    expect(filtersFromLink(new URLSearchParams('license=maybe&status=removed&search=x'))).toEqual({ ...EMPTY_FILTERS, status: 'removed' });
+    expect(filtersFromLink(new URLSearchParams(''))).toEqual(EMPTY_FILTERS);
   });
 
   it('counts "of" everyone only when filtered', () => {

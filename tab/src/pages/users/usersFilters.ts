@@ -25,6 +25,18 @@ export const LICENSE_OPTIONS = { with: 'With Teams License', without: 'Without T
 export const SERVICE_OPTIONS = { 'sms-enabled': 'SMS Enabled', 'sms-disabled': 'SMS Disabled', 'sms-not-configured': 'SMS not configured' } as const;
 export const STATUS_OPTIONS = { outside: 'Outside selection', removed: 'Removed from the directory' } as const;
 
+const oneOf = <T extends string>(value: string | null, allowed: readonly T[]): T | '' => ((allowed as readonly string[]).includes(value ?? '') ? (value as T) : '');
+
+/** The filters a link asks for (`?license=without&services=sms-enabled`); unknown names and values are ignored. */
+export function filtersFromLink(params: URLSearchParams): UsersFilters {
+  return {
+    ...EMPTY_FILTERS,
+    license: oneOf(params.get('license'), ['with', 'without'] as const),
+    services: oneOf(params.get('services'), ['sms-enabled', 'sms-disabled', 'sms-not-configured'] as const),
+    status: oneOf(params.get('status'), ['outside', 'removed'] as const),
+  };
+}
+
 /** The query the server runs: empty parts left out. */
 export function toQuery(filters: UsersFilters): UsersFilter {
   const query: UsersFilter = { sort: filters.sort, order: filters.order };
