@@ -3,7 +3,7 @@ import type { Page } from 'playwright-core';
 import { defaultEnterpriseSettings, type DirectoryUser, type Principal } from '@switchboard/shared';
 import { DEV_PROVIDER_TENANT } from '../../bot/src/dev/dev-sign-in';
 import { makeUser } from '../../shared/test/users';
-import { browserSuite, checkAccessibilityBothThemes, screenshot, screenshotBothThemes, signIn } from './browser';
+import { browserSuite, checkAccessibility, checkAccessibilityBothThemes, screenshot, screenshotBothThemes, signIn } from './browser';
 
 /**
  * The Users page in Chromium against the real server: search and stacked filters,
@@ -281,6 +281,34 @@ describe('Users page in Chromium', () => {
 
     const contoso = await suite.runtime.services.enterpriseRepository.byId('contoso');
     expect(contoso?.value.settings.syncGroupIds).toHaveLength(1);
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    await dialog.waitFor({ state: 'detached' });
+  });
+
+  it('renames a tag for everyone who has it and removes one, from Manage tags', async () => {
+    const page = await openUsers();
+    await page.getByRole('button', { name: 'Tags', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Manage tags' });
+    const support = dialog.getByRole('list', { name: 'Tags' }).getByRole('listitem').filter({ hasText: 'Support' });
+    await support.getByText('Support · 8 users').waitFor();
+    await checkAccessibility(page, 'manage-tags');
+
+    await dialog.getByRole('button', { name: 'Rename Support' }).click();
+    const name = dialog.getByRole('textbox', { name: 'New name for Support' });
+    await name.fill('x'.repeat(21));
+    expect(await dialog.getByRole('button', { name: 'Rename', exact: true }).isDisabled()).toBe(true);
+    await name.fill('Help desk');
+    await dialog.getByRole('button', { name: 'Rename', exact: true }).click();
+    await dialog.getByText('Renamed Support to Help desk for 8 users.').waitFor();
+    await dialog.getByText('Help desk · 8 users').waitFor();
+    expect((await stored('person01')).tags).toEqual(['Help desk']);
+
+    await dialog.getByRole('button', { name: 'Remove VIP' }).click();
+    await dialog.getByText('Remove VIP from 1 user?').waitFor();
+    await dialog.getByRole('button', { name: 'Remove', exact: true }).click();
+    await dialog.getByText('Removed VIP from 1 user.').waitFor();
+    expect((await stored('jane.doe')).tags).not.toContain('VIP');
+    await screenshotBothThemes(page, 'users-manage-tags');
     await dialog.getByRole('button', { name: 'Close' }).click();
     await dialog.waitFor({ state: 'detached' });
   });

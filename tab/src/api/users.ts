@@ -8,8 +8,13 @@ import type {
   UserQuery,
   UserRow,
 } from '@switchboard/shared';
+import type { z } from 'zod';
+import type { tagChangeResultSchema, tagListResponseSchema } from '@switchboard/shared';
 import type { ApiClient } from './client';
 import type { DownloadedFile } from './http';
+
+export type TagList = z.output<typeof tagListResponseSchema>;
+export type TagChangeResult = z.output<typeof tagChangeResultSchema>;
 
 export type { SmsImportReport, SmsImportView, SmsUserSaveResult, SmsUserView, UserPage, UserRow } from '@switchboard/shared';
 export type { ValidatedImportRow as ImportRow } from '@switchboard/shared';
@@ -95,6 +100,16 @@ export function usersApi(client: ApiClient) {
     /** `etag` is the enterprise's. */
     setDirectorySelection: (enterpriseId: string, etag: string, groupIds: string[]) =>
       client.request<SelectionResult>(`${base(enterpriseId)}/directory/selection`, { method: 'PUT', body: { groupIds }, headers: { 'If-Match': etag } }),
+
+    /** The enterprise's tags with how many users have each, most used first. */
+    listTags: (enterpriseId: string, signal?: AbortSignal) => client.request<TagList>(`${base(enterpriseId)}/tags`, { signal }),
+
+    /** Renames a tag for everyone who has it (case-insensitive). */
+    renameTag: (enterpriseId: string, from: string, to: string) =>
+      client.request<TagChangeResult>(`${base(enterpriseId)}/tags/rename`, { method: 'POST', body: { from, to } }),
+
+    /** Takes a tag off everyone who has it. */
+    removeTag: (enterpriseId: string, tag: string) => client.request<TagChangeResult>(`${base(enterpriseId)}/tags/${segment(tag)}`, { method: 'DELETE' }),
 
     importTemplate: (enterpriseId: string) => client.download(`${base(enterpriseId)}/sms-import/template`),
 

@@ -10,7 +10,7 @@ import {
   makeStyles,
   tokens,
 } from '@fluentui/react-components';
-import { ArrowDownloadRegular, ArrowUploadRegular, DismissRegular, PeopleSearchRegular, PeopleTeamRegular } from '@fluentui/react-icons';
+import { ArrowDownloadRegular, ArrowUploadRegular, DismissRegular, PeopleSearchRegular, PeopleTeamRegular, TagMultipleRegular } from '@fluentui/react-icons';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useAdminApi, useApiClient } from '../../api/ApiContext';
 import { toApiError, type ApiError } from '../../api/errors';
@@ -23,6 +23,7 @@ import { hashFilters } from '../../routing/routes';
 import { GroupsDialog } from './GroupsDialog';
 import { ImportDialog } from './ImportDialog';
 import { SmsConfigDialog } from './SmsConfigDialog';
+import { TagsDialog } from './TagsDialog';
 import { UsersTable } from './UsersTable';
 import { useUserPages } from './useUserPages';
 import {
@@ -60,12 +61,12 @@ export interface UsersPageProps {
 /** How long typing pauses before the search is sent: short, so each keystroke still shows rows fast. */
 const SEARCH_PAUSE_MS = 20;
 
-type OpenDialog = { kind: 'sms'; row: UserRow } | { kind: 'groups' } | { kind: 'import' } | undefined;
+type OpenDialog = { kind: 'sms'; row: UserRow } | { kind: 'groups' } | { kind: 'tags' } | { kind: 'import' } | undefined;
 
 /**
  * The enterprise's users: quick search, column filters that stack, licence and
  * services filters, sort, and a virtualised table over the server's paged query.
- * From here: the SMS User Configuration, Manage User Groups, Import and Export.
+ * From here: the SMS User Configuration, Manage User Groups, Manage tags, Import and Export.
  */
 export function UsersPage({ enterprise, readOnly }: UsersPageProps) {
   const styles = useStyles();
@@ -169,6 +170,9 @@ export function UsersPage({ enterprise, readOnly }: UsersPageProps) {
               <Button icon={<PeopleTeamRegular />} onClick={() => setDialog({ kind: 'groups' })}>
                 Groups
               </Button>
+              <Button icon={<TagMultipleRegular />} onClick={() => setDialog({ kind: 'tags' })}>
+                Tags
+              </Button>
               <Button icon={<ArrowUploadRegular />} onClick={() => setDialog({ kind: 'import' })}>
                 Import
               </Button>
@@ -265,6 +269,7 @@ export function UsersPage({ enterprise, readOnly }: UsersPageProps) {
           onSaved={(result) => setEnterpriseEtag(result.etag)}
         />
       )}
+      {dialog?.kind === 'tags' && <TagsDialog api={api} enterpriseId={enterprise.id} onClose={() => setDialog(undefined)} onChanged={pages.reload} />}
       {dialog?.kind === 'import' && <ImportDialog api={api} enterpriseId={enterprise.id} onClose={() => setDialog(undefined)} onApplied={reloadAll} />}
     </div>
   );

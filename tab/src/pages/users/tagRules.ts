@@ -38,3 +38,11 @@ export function problemWithList(tags: readonly string[]): string | undefined {
   const result = tagListSchema.safeParse(tags);
   return result.success ? undefined : result.error.issues[0]?.message;
 }
+
+/** Why `draft` cannot be the new name of `from` (the tag rule, or no change at all), or undefined. */
+export function problemRenaming(from: string, draft: string): string | undefined {
+  const single = tagSchema.safeParse(draft);
+  if (!single.success) return single.error.issues[0]?.message;
+  if (single.data === from) return 'Type the new name.';
+  return undefined;
+}

@@ -4,7 +4,7 @@ import { queryString } from '../../api/users';
 import { fileNameOf } from '../../api/http';
 import { problemsOf, reportSummary } from './importReport';
 import { addNumbers, availableFor, draftOf, isDirty, removeNumbers, sectionOf } from './smsDraft';
-import { countHint, lengthHint, problemAdding, problemWithList } from './tagRules';
+import { countHint, lengthHint, problemAdding, problemRenaming, problemWithList } from './tagRules';
 import { EMPTY_FILTERS, activeChips, countLabel, filtersFromLink, isFiltered, resetFilters, toQuery, withTag, withoutChip } from './usersFilters';
 
 describe('Users page filters', () => {
@@ -49,6 +49,13 @@ describe('tag limits (the shared rules)', () => {
     expect(lengthHint('Customer success team')).toEqual({ text: '21/20', over: true });
     expect(countHint(['a', 'b', 'c'])).toEqual({ text: '3/5', full: false });
     expect(countHint(['a', 'b', 'c', 'd', 'e']).full).toBe(true);
+  });
+
+  it('checks a new name for a tag with the same rule, and asks for a change', () => {
+    expect(problemRenaming('Sales', 'Field sales')).toBeUndefined();
+    expect(problemRenaming('Sales', 'Sales')).toBe('Type the new name.');
+    expect(problemRenaming('Sales', 'x'.repeat(21))).toMatch(/20/);
+    expect(problemRenaming('Sales', '   ')).toBeDefined();
   });
 
   it('names the problem with a tag before it is added', () => {
