@@ -1,24 +1,10 @@
-import {
-  Body1,
-  Button,
-  Dialog,
-  DialogActions,
-  DialogBody,
-  DialogContent,
-  DialogSurface,
-  DialogTitle,
-  DialogTrigger,
-  Field,
-  Input,
-  Spinner,
-  makeStyles,
-  tokens,
-} from '@fluentui/react-components';
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { Body1, Field, Input, makeStyles, tokens } from '@fluentui/react-components';
+import { useEffect, useRef, useState } from 'react';
 import { useAdminApi } from '../../api/ApiContext';
 import { splitFieldIssues, toApiError, type ApiError } from '../../api/errors';
 import type { Enterprise } from '../../api/types';
 import { ErrorBar } from '../../components/ErrorBar';
+import { FormDialog } from '../../components/FormDialog';
 import {
   NEW_ENTERPRISE_FIELDS,
   normaliseNewEnterprise,
@@ -70,8 +56,7 @@ export function AddEnterpriseDialog({ open, onOpenChange, onCreated }: AddEnterp
     setFieldErrors((e) => ({ ...e, [field]: undefined }));
   };
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
+  const submit = async () => {
     if (submitting) return;
     const errors = validateNewEnterprise(values);
     setFieldErrors(errors);
@@ -97,51 +82,32 @@ export function AddEnterpriseDialog({ open, onOpenChange, onCreated }: AddEnterp
   const showBar = failure !== undefined && !(failure.status === 400 && failure.details.length > 0 && others.length === 0);
 
   return (
-    <Dialog open={open} onOpenChange={(_, data) => !submitting && onOpenChange(data.open)}>
-      <DialogSurface>
-        <form onSubmit={(event) => void submit(event)} noValidate>
-          <DialogBody>
-            <DialogTitle>Add enterprise</DialogTitle>
-            <DialogContent className={styles.content}>
-              <Body1 className={styles.intro}>
-                Add a Microsoft 365 organization you serve. Its global admin then decides whether you may manage it.
-              </Body1>
-              {showBar && failure && (
-                <ErrorBar error={failure} title={failure.status === 409 ? 'Already added' : "Couldn't add the enterprise"} issues={others} />
-              )}
-              <Field label="Name" required validationMessage={fieldErrors.name}>
-                <Input ref={inputs.name} value={values.name} onChange={(_, d) => edit('name', d.value)} autoComplete="organization" maxLength={200} />
-              </Field>
-              <Field
-                label="Microsoft tenant ID"
-                required
-                validationMessage={fieldErrors.tenantId}
-                hint="A GUID. The enterprise's admin finds it in the Microsoft Entra admin center, on the Overview page."
-              >
-                <Input
-                  ref={inputs.tenantId}
-                  className={styles.tenant}
-                  value={values.tenantId}
-                  onChange={(_, d) => edit('tenantId', d.value)}
-                  placeholder="00000000-0000-0000-0000-000000000000"
-                  autoComplete="off"
-                  spellCheck={false}
-                />
-              </Field>
-            </DialogContent>
-            <DialogActions>
-              <DialogTrigger disableButtonEnhancement>
-                <Button appearance="secondary" disabled={submitting}>
-                  Cancel
-                </Button>
-              </DialogTrigger>
-              <Button type="submit" appearance="primary" disabledFocusable={submitting} icon={submitting ? <Spinner size="tiny" /> : undefined}>
-                {submitting ? 'Adding…' : 'Add enterprise'}
-              </Button>
-            </DialogActions>
-          </DialogBody>
-        </form>
-      </DialogSurface>
-    </Dialog>
+    <FormDialog title="Add enterprise" contentClassName={styles.content} submitLabel="Add enterprise" busyLabel="Adding…" busy={submitting} onSubmit={submit} onClose={() => onOpenChange(false)} open={open}>
+      <Body1 className={styles.intro}>
+        Add a Microsoft 365 organization you serve. Its global admin then decides whether you may manage it.
+      </Body1>
+      {showBar && failure && (
+        <ErrorBar error={failure} title={failure.status === 409 ? 'Already added' : "Couldn't add the enterprise"} issues={others} />
+      )}
+      <Field label="Name" required validationMessage={fieldErrors.name}>
+        <Input ref={inputs.name} value={values.name} onChange={(_, d) => edit('name', d.value)} autoComplete="organization" maxLength={200} />
+      </Field>
+      <Field
+        label="Microsoft tenant ID"
+        required
+        validationMessage={fieldErrors.tenantId}
+        hint="A GUID. The enterprise's admin finds it in the Microsoft Entra admin center, on the Overview page."
+      >
+        <Input
+          ref={inputs.tenantId}
+          className={styles.tenant}
+          value={values.tenantId}
+          onChange={(_, d) => edit('tenantId', d.value)}
+          placeholder="00000000-0000-0000-0000-000000000000"
+          autoComplete="off"
+          spellCheck={false}
+        />
+      </Field>
+    </FormDialog>
   );
 }

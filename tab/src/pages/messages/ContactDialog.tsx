@@ -1,9 +1,10 @@
-import { Button, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface, DialogTitle, DialogTrigger, Field, Input, Spinner, makeStyles, tokens } from '@fluentui/react-components';
-import { useEffect, useState, type FormEvent } from 'react';
+import { Field, Input, makeStyles, tokens } from '@fluentui/react-components';
+import { useEffect, useState } from 'react';
 import { splitFieldIssues } from '../../api/errors';
 import type { MessagesApi } from '../../api/messages';
 import type { Contact } from '../../api/types';
 import { ErrorBar } from '../../components/ErrorBar';
+import { FormDialog } from '../../components/FormDialog';
 import { useAsyncAction } from '../../hooks/useAsyncAction';
 
 const FIELDS = ['name', 'number'] as const;
@@ -39,8 +40,7 @@ export function ContactDialog({ open, api, contact, initialNumber, onOpenChange,
     clearFailure();
   }, [open, contact, initialNumber, clearFailure]);
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
+  const submit = async () => {
     if (saving) return;
     const missing: Partial<Record<ContactField, string>> = {};
     if (!name.trim()) missing.name = 'Give the contact a name.';
@@ -60,35 +60,16 @@ export function ContactDialog({ open, api, contact, initialNumber, onOpenChange,
   const showBar = failure !== undefined && !(failure.details.length > 0 && others.length === 0);
 
   return (
-    <Dialog open={open} onOpenChange={(_, data) => !saving && onOpenChange(data.open)}>
-      <DialogSurface>
-        <form onSubmit={(event) => void submit(event)} noValidate>
-          <DialogBody>
-            <DialogTitle>{contact ? 'Edit contact' : 'Add contact'}</DialogTitle>
-            <DialogContent className={styles.content}>
-              {showBar && failure && (
-                <ErrorBar error={failure} title={failure.status === 409 ? (contact ? 'Changed meanwhile' : 'Already a contact') : "Couldn't save the contact"} issues={others} />
-              )}
-              <Field label="Name" required validationMessage={errors.name}>
-                <Input value={name} onChange={(_, d) => setName(d.value)} maxLength={100} autoComplete="off" />
-              </Field>
-              <Field label="Phone number" required={!contact} validationMessage={errors.number} hint={contact ? 'The number is the contact: to change it, add a new contact.' : 'International form, e.g. +1 206 555 0100.'}>
-                <Input value={number} onChange={(_, d) => setNumber(d.value)} readOnly={!!contact} autoComplete="off" inputMode="tel" />
-              </Field>
-            </DialogContent>
-            <DialogActions>
-              <DialogTrigger disableButtonEnhancement>
-                <Button appearance="secondary" disabled={saving}>
-                  Cancel
-                </Button>
-              </DialogTrigger>
-              <Button type="submit" appearance="primary" disabledFocusable={saving} icon={saving ? <Spinner size="tiny" /> : undefined}>
-                {saving ? 'Saving…' : 'Save contact'}
-              </Button>
-            </DialogActions>
-          </DialogBody>
-        </form>
-      </DialogSurface>
-    </Dialog>
+    <FormDialog title={contact ? 'Edit contact' : 'Add contact'} contentClassName={styles.content} submitLabel="Save contact" busyLabel="Saving…" busy={saving} onSubmit={submit} onClose={() => onOpenChange(false)} open={open}>
+      {showBar && failure && (
+        <ErrorBar error={failure} title={failure.status === 409 ? (contact ? 'Changed meanwhile' : 'Already a contact') : "Couldn't save the contact"} issues={others} />
+      )}
+      <Field label="Name" required validationMessage={errors.name}>
+        <Input value={name} onChange={(_, d) => setName(d.value)} maxLength={100} autoComplete="off" />
+      </Field>
+      <Field label="Phone number" required={!contact} validationMessage={errors.number} hint={contact ? 'The number is the contact: to change it, add a new contact.' : 'International form, e.g. +1 206 555 0100.'}>
+        <Input value={number} onChange={(_, d) => setNumber(d.value)} readOnly={!!contact} autoComplete="off" inputMode="tel" />
+      </Field>
+    </FormDialog>
   );
 }

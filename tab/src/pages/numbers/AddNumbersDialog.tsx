@@ -2,17 +2,14 @@ import {
   Badge,
   Body1,
   Button,
-  Checkbox,
   Dialog,
   DialogActions,
   DialogBody,
   DialogContent,
   DialogSurface,
   DialogTitle,
-  Dropdown,
   Field,
   Input,
-  Option,
   Spinner,
   Tab,
   TabList,
@@ -32,6 +29,7 @@ import type { CarrierConnection, NumberImportReport, NumberRangeResult, NumbersA
 import { ErrorBar } from '../../components/ErrorBar';
 import { useAsyncAction } from '../../hooks/useAsyncAction';
 import { labelProblem, numberProblem, rangePreview, type Capabilities } from './numberRules';
+import { CapabilityChecks, CarrierConnectionField } from './NumberFields';
 
 type Mode = 'one' | 'range' | 'csv';
 type FieldName = 'number' | 'from' | 'to' | 'label' | 'csv';
@@ -40,7 +38,6 @@ const FIELDS: readonly FieldName[] = ['number', 'from', 'to', 'label', 'csv'];
 const useStyles = makeStyles({
   form: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
   row: { display: 'flex', gap: tokens.spacingHorizontalM, flexWrap: 'wrap' },
-  checks: { display: 'flex', gap: tokens.spacingHorizontalM, border: 'none', padding: 0, margin: 0 },
   results: { maxHeight: '260px', overflowY: 'auto' },
   summary: { display: 'flex', gap: tokens.spacingHorizontalS, flexWrap: 'wrap', alignItems: 'center' },
 });
@@ -179,26 +176,8 @@ export function AddNumbersDialog({ api, enterpriseId, connections, open, initial
                       <Field label="Label" validationMessage={errors.label} hint="What the number is for, e.g. Front desk.">
                         <Input value={label} onChange={(_, d) => { setLabel(d.value); setErrors((e) => ({ ...e, label: undefined })); }} maxLength={120} />
                       </Field>
-                      <Field label="Carrier connection">
-                        <Dropdown
-                          value={connections.find((c) => c.id === connectionId)?.name ?? 'None'}
-                          selectedOptions={[connectionId]}
-                          onOptionSelect={(_, d) => setConnectionId(d.optionValue ?? '')}
-                        >
-                          <Option value="">None</Option>
-                          {connections.map((connection) => (
-                            <Option key={connection.id} value={connection.id}>
-                              {connection.name}
-                            </Option>
-                          ))}
-                        </Dropdown>
-                      </Field>
-                      <fieldset className={styles.checks}>
-                        <legend>Capabilities</legend>
-                        <Checkbox label="SMS" checked={capabilities.sms} onChange={(_, d) => setCapabilities((c) => ({ ...c, sms: d.checked === true }))} />
-                        <Checkbox label="MMS" checked={capabilities.mms} onChange={(_, d) => setCapabilities((c) => ({ ...c, mms: d.checked === true }))} />
-                        <Checkbox label="Voice" checked={capabilities.voice} onChange={(_, d) => setCapabilities((c) => ({ ...c, voice: d.checked === true }))} />
-                      </fieldset>
+                      <CarrierConnectionField connections={connections} value={connectionId} onChange={setConnectionId} />
+                      <CapabilityChecks value={capabilities} onChange={setCapabilities} />
                     </>
                   )}
                 </>

@@ -1,13 +1,6 @@
 import {
   Body1,
-  Button,
   Checkbox,
-  Dialog,
-  DialogActions,
-  DialogBody,
-  DialogContent,
-  DialogSurface,
-  DialogTitle,
   Dropdown,
   Field,
   Input,
@@ -16,22 +9,22 @@ import {
   Option,
   Radio,
   RadioGroup,
-  Spinner,
   makeStyles,
   tokens,
 } from '@fluentui/react-components';
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { splitFieldIssues } from '../../api/errors';
 import type { CarrierConnection, NumbersApi, PhoneNumber, SmsGroup } from '../../api/numbers';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ErrorBar } from '../../components/ErrorBar';
+import { FormDialog } from '../../components/FormDialog';
 import { useAsyncAction } from '../../hooks/useAsyncAction';
 import { extensionProblem, labelProblem, withNumber, withoutNumber, type Capabilities } from './numberRules';
+import { CapabilityChecks, CarrierConnectionField } from './NumberFields';
 import { UserPicker, type PickedUser } from './UserPicker';
 
 const useStyles = makeStyles({
   form: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
-  fieldset: { display: 'flex', gap: tokens.spacingHorizontalM, border: 'none', padding: 0, margin: 0 },
 });
 
 interface Common {
@@ -58,8 +51,7 @@ export function EditNumberDialog({ api, enterpriseId, number, connections, onClo
   const [errors, setErrors] = useState<Partial<Record<EditField, string>>>({});
   const { run, busy, failure, clearFailure } = useAsyncAction();
 
-  const save = async (event: FormEvent) => {
-    event.preventDefault();
+  const save = async () => {
     const labelIssue = labelProblem(label);
     const extensionIssue = extensionProblem(extension);
     const found = { ...(labelIssue ? { label: labelIssue } : {}), ...(extensionIssue ? { extension: extensionIssue } : {}) };
@@ -81,48 +73,19 @@ export function EditNumberDialog({ api, enterpriseId, number, connections, onClo
 
   const otherIssues = failure ? splitFieldIssues(failure, EDIT_FIELDS).other : [];
   return (
-    <Dialog open onOpenChange={(_, data) => !data.open && onClose()}>
-      <DialogSurface aria-describedby={undefined}>
-        <form onSubmit={(event) => void save(event)} noValidate>
-          <DialogBody>
-            <DialogTitle>Edit {number.display}</DialogTitle>
-            <DialogContent className={styles.form}>
-              {failure && <ErrorBar error={failure} title="Couldn't save the number" issues={otherIssues} />}
-              {failure && (failure.status === 409 || failure.status === 412) && failure.code !== 'validation_failed' && <Body1>{conflictText}</Body1>}
-              <Field label="Label" validationMessage={errors.label}>
-                <Input value={label} onChange={(_, d) => setLabel(d.value)} maxLength={120} />
-              </Field>
-              <fieldset className={styles.fieldset}>
-                <legend>Capabilities</legend>
-                <Checkbox label="SMS" checked={capabilities.sms} onChange={(_, d) => setCapabilities((c) => ({ ...c, sms: d.checked === true }))} />
-                <Checkbox label="MMS" checked={capabilities.mms} onChange={(_, d) => setCapabilities((c) => ({ ...c, mms: d.checked === true }))} />
-                <Checkbox label="Voice" checked={capabilities.voice} onChange={(_, d) => setCapabilities((c) => ({ ...c, voice: d.checked === true }))} />
-              </fieldset>
-              {errors.capabilities && <Body1 role="alert">{errors.capabilities}</Body1>}
-              <Field label="Carrier connection" validationMessage={errors.carrierConnectionId}>
-                <Dropdown value={connections.find((c) => c.id === connectionId)?.name ?? 'None'} selectedOptions={[connectionId]} onOptionSelect={(_, d) => setConnectionId(d.optionValue ?? '')}>
-                  <Option value="">None</Option>
-                  {connections.map((connection) => (
-                    <Option key={connection.id} value={connection.id}>
-                      {connection.name}
-                    </Option>
-                  ))}
-                </Dropdown>
-              </Field>
-              <Field label="Extension" validationMessage={errors.extension} hint="The PBX extension shown beside the number, if any.">
-                <Input value={extension} onChange={(_, d) => setExtension(d.value)} inputMode="numeric" />
-              </Field>
-            </DialogContent>
-            <DialogActions>
-              <Button onClick={onClose}>Cancel</Button>
-              <Button type="submit" appearance="primary" disabledFocusable={busy} icon={busy ? <Spinner size="tiny" /> : undefined}>
-                Save
-              </Button>
-            </DialogActions>
-          </DialogBody>
-        </form>
-      </DialogSurface>
-    </Dialog>
+    <FormDialog title={`Edit ${number.display}`} contentClassName={styles.form} submitLabel="Save" busy={busy} onSubmit={save} onClose={onClose}>
+      {failure && <ErrorBar error={failure} title="Couldn't save the number" issues={otherIssues} />}
+      {failure && (failure.status === 409 || failure.status === 412) && failure.code !== 'validation_failed' && <Body1>{conflictText}</Body1>}
+      <Field label="Label" validationMessage={errors.label}>
+        <Input value={label} onChange={(_, d) => setLabel(d.value)} maxLength={120} />
+      </Field>
+      <CapabilityChecks value={capabilities} onChange={setCapabilities} />
+      {errors.capabilities && <Body1 role="alert">{errors.capabilities}</Body1>}
+      <CarrierConnectionField connections={connections} value={connectionId} onChange={setConnectionId} error={errors.carrierConnectionId} />
+      <Field label="Extension" validationMessage={errors.extension} hint="The PBX extension shown beside the number, if any.">
+        <Input value={extension} onChange={(_, d) => setExtension(d.value)} inputMode="numeric" />
+      </Field>
+    </FormDialog>
   );
 }
 
@@ -137,8 +100,7 @@ export function AssignNumberDialog({ api, enterpriseId, number, groups, onClose,
   const { run, busy, failure, clearFailure } = useAsyncAction();
   const group = groups.find((g) => g.id === groupId);
 
-  const assign = async (event: FormEvent) => {
-    event.preventDefault();
+  const assign = async () => {
     clearFailure();
     if (target === 'user' && !user[0]) return setError('Choose the person who gets the number.');
     if (target === 'group' && !group) return setError('Choose the SMS group that gets the number.');
@@ -160,46 +122,31 @@ export function AssignNumberDialog({ api, enterpriseId, number, groups, onClose,
   };
 
   return (
-    <Dialog open onOpenChange={(_, data) => !data.open && onClose()}>
-      <DialogSurface aria-describedby={undefined}>
-        <form onSubmit={(event) => void assign(event)} noValidate>
-          <DialogBody>
-            <DialogTitle>Assign {number.display}</DialogTitle>
-            <DialogContent className={styles.form}>
-              {failure && <ErrorBar error={failure} title="Couldn't assign the number" />}
-              <Field label="Assign to">
-                <RadioGroup value={target} onChange={(_, d) => { setTarget(d.value as 'user' | 'group'); setError(undefined); }} layout="horizontal">
-                  <Radio value="user" label="A user" />
-                  <Radio value="group" label="An SMS group" />
-                </RadioGroup>
-              </Field>
-              {target === 'user' ? (
-                <>
-                  <UserPicker api={api} enterpriseId={enterpriseId} label="User" required value={user} onChange={(picked) => { setUser(picked); setError(undefined); }} error={error} />
-                  <Checkbox label="Turn SMS on for them" checked={enableSms} onChange={(_, d) => setEnableSms(d.checked === true)} />
-                </>
-              ) : (
-                <Field label="SMS group" required validationMessage={error} hint={group?.display ? `Replaces the group's number ${group.display}, which becomes unassigned.` : undefined}>
-                  <Dropdown placeholder={groups.length ? 'Choose a group' : 'No SMS groups yet'} value={group?.name ?? ''} selectedOptions={groupId ? [groupId] : []} onOptionSelect={(_, d) => { setGroupId(d.optionValue ?? ''); setError(undefined); }}>
-                    {groups.map((g) => (
-                      <Option key={g.id} value={g.id}>
-                        {g.name}
-                      </Option>
-                    ))}
-                  </Dropdown>
-                </Field>
-              )}
-            </DialogContent>
-            <DialogActions>
-              <Button onClick={onClose}>Cancel</Button>
-              <Button type="submit" appearance="primary" disabledFocusable={busy} icon={busy ? <Spinner size="tiny" /> : undefined}>
-                Assign
-              </Button>
-            </DialogActions>
-          </DialogBody>
-        </form>
-      </DialogSurface>
-    </Dialog>
+    <FormDialog title={`Assign ${number.display}`} contentClassName={styles.form} submitLabel="Assign" busy={busy} onSubmit={assign} onClose={onClose}>
+      {failure && <ErrorBar error={failure} title="Couldn't assign the number" />}
+      <Field label="Assign to">
+        <RadioGroup value={target} onChange={(_, d) => { setTarget(d.value as 'user' | 'group'); setError(undefined); }} layout="horizontal">
+          <Radio value="user" label="A user" />
+          <Radio value="group" label="An SMS group" />
+        </RadioGroup>
+      </Field>
+      {target === 'user' ? (
+        <>
+          <UserPicker api={api} enterpriseId={enterpriseId} label="User" required value={user} onChange={(picked) => { setUser(picked); setError(undefined); }} error={error} />
+          <Checkbox label="Turn SMS on for them" checked={enableSms} onChange={(_, d) => setEnableSms(d.checked === true)} />
+        </>
+      ) : (
+        <Field label="SMS group" required validationMessage={error} hint={group?.display ? `Replaces the group's number ${group.display}, which becomes unassigned.` : undefined}>
+          <Dropdown placeholder={groups.length ? 'Choose a group' : 'No SMS groups yet'} value={group?.name ?? ''} selectedOptions={groupId ? [groupId] : []} onOptionSelect={(_, d) => { setGroupId(d.optionValue ?? ''); setError(undefined); }}>
+            {groups.map((g) => (
+              <Option key={g.id} value={g.id}>
+                {g.name}
+              </Option>
+            ))}
+          </Dropdown>
+        </Field>
+      )}
+    </FormDialog>
   );
 }
 

@@ -3,12 +3,6 @@ import {
   Body1,
   Button,
   Card,
-  Dialog,
-  DialogActions,
-  DialogBody,
-  DialogContent,
-  DialogSurface,
-  DialogTitle,
   Field,
   Input,
   Spinner,
@@ -22,12 +16,13 @@ import {
   tokens,
 } from '@fluentui/react-components';
 import { AddRegular, PeopleTeamRegular } from '@fluentui/react-icons';
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { splitFieldIssues, type ApiError } from '../../api/errors';
 import type { NumbersApi, SmsGroup } from '../../api/numbers';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorBar } from '../../components/ErrorBar';
+import { FormDialog } from '../../components/FormDialog';
 import { useNotify } from '../../components/notify';
 import { useAsyncAction } from '../../hooks/useAsyncAction';
 import { numberProblem } from './numberRules';
@@ -150,8 +145,7 @@ function SmsGroupDialog({ api, enterpriseId, group, onClose, onSaved }: { api: N
   const [errors, setErrors] = useState<Partial<Record<GroupField, string>>>({});
   const { run, busy, failure, clearFailure } = useAsyncAction();
 
-  const save = async (event: FormEvent) => {
-    event.preventDefault();
+  const save = async () => {
     const found: Partial<Record<GroupField, string>> = {};
     if (!name.trim()) found.name = 'Give the group a name.';
     if (number.trim()) {
@@ -187,32 +181,17 @@ function SmsGroupDialog({ api, enterpriseId, group, onClose, onSaved }: { api: N
 
   const otherIssues = failure ? splitFieldIssues(failure, GROUP_FIELDS).other : [];
   return (
-    <Dialog open onOpenChange={(_, data) => !data.open && onClose()}>
-      <DialogSurface aria-describedby={undefined}>
-        <form onSubmit={(event) => void save(event)} noValidate>
-          <DialogBody>
-            <DialogTitle>{group ? `Edit ${group.name}` : 'New SMS group'}</DialogTitle>
-            <DialogContent className={styles.form}>
-              {failure && <ErrorBar error={failure} title="Couldn't save the group" issues={otherIssues} />}
-              <Field label="Group name" required validationMessage={errors.name}>
-                <Input value={name} onChange={(_, d) => { setName(d.value); setErrors((e) => ({ ...e, name: undefined })); }} maxLength={64} />
-              </Field>
-              <Field label="Number" validationMessage={errors.number} hint="An unassigned number of the inventory with SMS; leave empty to add one later.">
-                <Input value={number} onChange={(_, d) => { setNumber(d.value); setErrors((e) => ({ ...e, number: undefined })); }} placeholder="+14155550123" autoComplete="off" />
-              </Field>
-              <UserPicker api={api} enterpriseId={enterpriseId} label="Owners" multiple required value={owners} onChange={(picked) => { setOwners(picked); setErrors((e) => ({ ...e, ownerIds: undefined })); }} error={errors.ownerIds} hint="Owners manage the group and see its number on the Users page." />
-              <UserPicker api={api} enterpriseId={enterpriseId} label="Members" multiple value={members} onChange={setMembers} error={errors.memberIds} hint="Every member receives the group's texts and can answer them." />
-            </DialogContent>
-            <DialogActions>
-              <Button onClick={onClose}>Cancel</Button>
-              <Button type="submit" appearance="primary" disabledFocusable={busy} icon={busy ? <Spinner size="tiny" /> : undefined}>
-                {group ? 'Save' : 'Create group'}
-              </Button>
-            </DialogActions>
-          </DialogBody>
-        </form>
-      </DialogSurface>
-    </Dialog>
+    <FormDialog title={group ? `Edit ${group.name}` : 'New SMS group'} contentClassName={styles.form} submitLabel={group ? 'Save' : 'Create group'} busy={busy} onSubmit={save} onClose={onClose}>
+      {failure && <ErrorBar error={failure} title="Couldn't save the group" issues={otherIssues} />}
+      <Field label="Group name" required validationMessage={errors.name}>
+        <Input value={name} onChange={(_, d) => { setName(d.value); setErrors((e) => ({ ...e, name: undefined })); }} maxLength={64} />
+      </Field>
+      <Field label="Number" validationMessage={errors.number} hint="An unassigned number of the inventory with SMS; leave empty to add one later.">
+        <Input value={number} onChange={(_, d) => { setNumber(d.value); setErrors((e) => ({ ...e, number: undefined })); }} placeholder="+14155550123" autoComplete="off" />
+      </Field>
+      <UserPicker api={api} enterpriseId={enterpriseId} label="Owners" multiple required value={owners} onChange={(picked) => { setOwners(picked); setErrors((e) => ({ ...e, ownerIds: undefined })); }} error={errors.ownerIds} hint="Owners manage the group and see its number on the Users page." />
+      <UserPicker api={api} enterpriseId={enterpriseId} label="Members" multiple value={members} onChange={setMembers} error={errors.memberIds} hint="Every member receives the group's texts and can answer them." />
+    </FormDialog>
   );
 }
 

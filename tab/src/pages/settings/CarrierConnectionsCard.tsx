@@ -4,12 +4,6 @@ import {
   Caption1,
   Card,
   CardHeader,
-  Dialog,
-  DialogActions,
-  DialogBody,
-  DialogContent,
-  DialogSurface,
-  DialogTitle,
   Dropdown,
   Field,
   Input,
@@ -21,13 +15,14 @@ import {
   tokens,
 } from '@fluentui/react-components';
 import { AddRegular, CopyRegular, PlugConnectedRegular } from '@fluentui/react-icons';
-import { useMemo, useState, type FormEvent } from 'react';
+import { useMemo, useState } from 'react';
 import { useApiClient } from '../../api/ApiContext';
 import { splitFieldIssues } from '../../api/errors';
 import { numbersApi, type CarrierConnection, type CarrierType, type NumbersApi } from '../../api/numbers';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { EmptyState } from '../../components/EmptyState';
 import { ErrorBar } from '../../components/ErrorBar';
+import { FormDialog } from '../../components/FormDialog';
 import { useNotify } from '../../components/notify';
 import { useAsyncAction } from '../../hooks/useAsyncAction';
 import { useResource } from '../../hooks/useResource';
@@ -145,8 +140,7 @@ function ConnectionDialog({ api, enterpriseId, connection, onClose, onSaved }: {
   const fields = CREDENTIAL_FIELDS[type];
   const paths = ['name', 'type', 'credentials', ...fields.map((f) => `credentials.${f.name}`)];
 
-  const save = async (event: FormEvent) => {
-    event.preventDefault();
+  const save = async () => {
     const found: Record<string, string> = {};
     if (!label.trim()) found.name = 'Give the connection a name.';
     const { credentials, missing } = credentialsFrom(type, values);
@@ -166,72 +160,57 @@ function ConnectionDialog({ api, enterpriseId, connection, onClose, onSaved }: {
 
   const otherIssues = failure ? splitFieldIssues(failure, paths).other : [];
   return (
-    <Dialog open onOpenChange={(_, data) => !data.open && onClose()}>
-      <DialogSurface aria-describedby={undefined}>
-        <form onSubmit={(event) => void save(event)} noValidate autoComplete="off">
-          <DialogBody>
-            <DialogTitle>{connection ? `Edit ${connection.name}` : 'Add a carrier connection'}</DialogTitle>
-            <DialogContent className={styles.form}>
-              {failure && <ErrorBar error={failure} title="Couldn't save the connection" issues={otherIssues} />}
-              <Field label="Carrier" validationMessage={errors.type} hint={connection ? 'The carrier of a connection cannot change.' : undefined}>
-                <Dropdown
-                  value={CARRIER_NAMES[type]}
-                  selectedOptions={[type]}
-                  disabled={Boolean(connection)}
-                  onOptionSelect={(_, d) => {
-                    setType(d.optionValue as CarrierType);
-                    setValues({});
-                    setErrors({});
-                  }}
-                >
-                  {(Object.keys(CARRIER_NAMES) as CarrierType[]).map((carrier) => (
-                    <Option key={carrier} value={carrier}>
-                      {CARRIER_NAMES[carrier]}
-                    </Option>
-                  ))}
-                </Dropdown>
-              </Field>
-              <Field label="Connection label" required validationMessage={errors.name} hint="How people in Switchboard recognise it, e.g. Twilio US.">
-                <Input value={label} onChange={(_, d) => { setLabel(d.value); setErrors((e) => ({ ...e, name: '' })); }} maxLength={100} />
-              </Field>
-              {connection && (
-                <Switch label="Replace the credentials" checked={replace} onChange={(_, d) => setReplace(d.checked)} />
-              )}
-              {replace &&
-                fields.map((field) => {
-                  const path = `credentials.${field.name}`;
-                  const isSet = Boolean(connection?.credentials[field.name]);
-                  return (
-                    <Field
-                      key={field.name}
-                      label={field.label}
-                      required={!field.optional}
-                      validationMessage={errors[path] || undefined}
-                      hint={field.secret && isSet ? `Set. Type the new ${field.label.toLowerCase()}; the current one is never shown.` : field.hint}
-                    >
-                      <Input
-                        type={field.secret ? 'password' : 'text'}
-                        autoComplete={field.secret ? 'new-password' : 'off'}
-                        value={values[field.name] ?? ''}
-                        onChange={(_, d) => {
-                          setValues((v) => ({ ...v, [field.name]: d.value }));
-                          setErrors((e) => ({ ...e, [path]: '' }));
-                        }}
-                      />
-                    </Field>
-                  );
-                })}
-            </DialogContent>
-            <DialogActions>
-              <Button onClick={onClose}>Cancel</Button>
-              <Button type="submit" appearance="primary" disabledFocusable={busy} icon={busy ? <Spinner size="tiny" /> : undefined}>
-                {connection ? 'Save' : 'Add connection'}
-              </Button>
-            </DialogActions>
-          </DialogBody>
-        </form>
-      </DialogSurface>
-    </Dialog>
+    <FormDialog title={connection ? `Edit ${connection.name}` : 'Add a carrier connection'} contentClassName={styles.form} submitLabel={connection ? 'Save' : 'Add connection'} busy={busy} onSubmit={save} onClose={onClose} autoComplete="off">
+      {failure && <ErrorBar error={failure} title="Couldn't save the connection" issues={otherIssues} />}
+      <Field label="Carrier" validationMessage={errors.type} hint={connection ? 'The carrier of a connection cannot change.' : undefined}>
+        <Dropdown
+          value={CARRIER_NAMES[type]}
+          selectedOptions={[type]}
+          disabled={Boolean(connection)}
+          onOptionSelect={(_, d) => {
+            setType(d.optionValue as CarrierType);
+            setValues({});
+            setErrors({});
+          }}
+        >
+          {(Object.keys(CARRIER_NAMES) as CarrierType[]).map((carrier) => (
+            <Option key={carrier} value={carrier}>
+              {CARRIER_NAMES[carrier]}
+            </Option>
+          ))}
+        </Dropdown>
+      </Field>
+      <Field label="Connection label" required validationMessage={errors.name} hint="How people in Switchboard recognise it, e.g. Twilio US.">
+        <Input value={label} onChange={(_, d) => { setLabel(d.value); setErrors((e) => ({ ...e, name: '' })); }} maxLength={100} />
+      </Field>
+      {connection && (
+        <Switch label="Replace the credentials" checked={replace} onChange={(_, d) => setReplace(d.checked)} />
+      )}
+      {replace &&
+        fields.map((field) => {
+          const path = `credentials.${field.name}`;
+          const isSet = Boolean(connection?.credentials[field.name]);
+          return (
+            <Field
+              key={field.name}
+              label={field.label}
+              required={!field.optional}
+              validationMessage={errors[path] || undefined}
+              hint={field.secret && isSet ? `Set. Type the new ${field.label.toLowerCase()}; the current one is never shown.` : field.hint}
+            >
+              <Input
+                type={field.secret ? 'password' : 'text'}
+                autoComplete={field.secret ? 'new-password' : 'off'}
+                value={values[field.name] ?? ''}
+                onChange={(_, d) => {
+                  setValues((v) => ({ ...v, [field.name]: d.value }));
+                  setErrors((e) => ({ ...e, [path]: '' }));
+                }}
+              />
+            </Field>
+          );
+        })}
+    </FormDialog>
   );
 }
 
