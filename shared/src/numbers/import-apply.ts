@@ -5,11 +5,12 @@ import { userLabel } from '../directory/user-view';
 import { AppError } from '../errors';
 import { escapeKey, odataString } from '../store/keys';
 import type { Stored } from '../store/repository';
-import type { NumberHolder, PhoneNumberEntry } from './number';
+import type { PhoneNumberEntry } from './number';
 import type { NumberCache, NumberSnapshot } from './number-cache';
 import { MAX_NUMBERS_PER_TRANSACTION, NumbersChangedError, type NumberRepository } from './number-repository';
 import type { DesiredSmsConfig } from './sms-config';
 import { MAX_NUMBERS_PER_USER, type SmsAssignments, type UsersWrittenListener } from './sms-assignments';
+import { numberChangesFor, restoreNumbers, sameNumbers, wantedProblem } from './sms-number-changes';
 
 /**
  * Applies the rows of a bulk import in batches, with the guarantees of
@@ -73,7 +74,6 @@ function sortedKeys(snapshot: NumberSnapshot): string[] {
   return keys;
 }
 
-const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.length && new Set([...a, ...b]).size === a.length;
 const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((value, i) => value === b[i]);
 
 export class BulkSmsConfigApplier {
@@ -162,7 +162,7 @@ export class BulkSmsConfigApplier {
           outcomes[plan.index] = { kind: 'changed', via: 'batch' };
           continue;
         }
-        if (saved.length > 0) await this.putBack(enterpriseId, saved, plan.numberChanges.map((change) => change.current.value));
+        if (saved.length > 0) await restoreNumbers(this.deps, enterpriseId, saved, plan.numberChanges.map((change) => change.current.value), this.now().toISOString());
         single.push(plan.index);
       }
       if (written.length > 0) this.deps.listener?.applyUsers(enterpriseId, written);
@@ -240,41 +240,13 @@ export class BulkSmsConfigApplier {
     const { userId, desired } = row;
     const wanted = [...new Set(desired.numbers)];
     if (wanted.length > MAX_NUMBERS_PER_USER) return 'single';
-    const isMine = (holder: NumberHolder | null) => holder?.type === 'user' && holder.id === userId;
-    for (const number of wanted) {
-      const entry = numbers.get(number)?.value;
-      if (!entry) return 'single';
-      if (!entry.holder && !entry.capabilities.sms) return 'single';
-      if (entry.holder && !isMine(entry.holder)) return 'single';
-    }
-    const held = [...numbers.values()].filter((stored) => isMine(stored.value.holder)).map((stored) => stored.value.number as string);
-    const added = wanted.filter((number) => !held.includes(number));
-    const released = held.filter((number) => !wanted.includes(number));
+    if (wanted.some((number) => wantedProblem(numbers.get(number)?.value, userId) !== undefined)) return 'single';
+    const { added, released, changes } = numberChangesFor({ type: 'user', id: userId, name: userLabel(user.value) }, wanted, numbers, updatedAt);
     if (added.length + released.length > MAX_NUMBERS_PER_TRANSACTION) return 'single';
     const current = user.value;
     const nextTags = desired.tags ?? current.tags;
-    const mirrorRight = sameSet(current.sms.numbers, wanted) && current.sms.enabled === desired.enabled && sameList(current.tags, nextTags);
+    const mirrorRight = sameNumbers(current.sms.numbers, wanted) && current.sms.enabled === desired.enabled && sameList(current.tags, nextTags);
     if (added.length === 0 && released.length === 0 && mirrorRight) return 'unchanged';
-    const holder: NumberHolder = { type: 'user', id: userId, name: userLabel(current) };
-    return {
-      index,
-      user,
-      next: { ...current, sms: { enabled: desired.enabled, numbers: wanted }, tags: [...nextTags], updatedAt },
-      numberChanges: [
-        ...added.map((number) => ({ current: numbers.get(number)!, next: { ...numbers.get(number)!.value, holder, updatedAt } })),
-        ...released.map((number) => ({ current: numbers.get(number)!, next: { ...numbers.get(number)!.value, holder: null, updatedAt } })),
-      ],
-    };
-  }
-
-  /** Puts a row's numbers back as they were (best effort: if they moved on meanwhile, the numbers table stays the truth). */
-  private async putBack(enterpriseId: string, saved: readonly Stored<PhoneNumberEntry>[], previous: readonly PhoneNumberEntry[]): Promise<void> {
-    try {
-      const updatedAt = this.now().toISOString();
-      const restored = await this.deps.numbers.transact(saved.map((current, i) => ({ current, next: { ...previous[i]!, updatedAt } })));
-      this.deps.cache.apply(enterpriseId, restored);
-    } catch {
-      this.deps.cache.invalidate(enterpriseId);
-    }
+    return { index, user, next: { ...current, sms: { enabled: desired.enabled, numbers: wanted }, tags: [...nextTags], updatedAt }, numberChanges: changes };
   }
 }

@@ -12,10 +12,11 @@ import type { EnterpriseRepository } from '../enterprises/repository';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import { formatInternational } from '../rules/phone';
 import type { Stored } from '../store/repository';
-import { canonicalNumbers, describeHolder, type NumberHolder, type PhoneNumberEntry } from './number';
+import { canonicalNumbers, describeHolder, type PhoneNumberEntry } from './number';
 import type { NumberCache } from './number-cache';
 import { MAX_NUMBERS_PER_TRANSACTION, NumbersChangedError, type NumberRepository } from './number-repository';
 import type { DesiredSmsConfig, SmsConfigChange } from './sms-config';
+import { numberChangesFor, restoreNumbers, sameNumbers, wantedProblem } from './sms-number-changes';
 
 /** The most numbers one user may hold (the SMS User Configuration dialog's limit too). */
 export const MAX_NUMBERS_PER_USER = 20;
@@ -115,11 +116,10 @@ export const smsUserSaveResultSchema = z.object({ ...smsUserViewShape, change: s
 /** A save that lost a race on a number is tried again from fresh reads this many times. */
 const ATTEMPTS = 4;
 
-const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.length && new Set([...a, ...b]).size === a.length;
 
 /** True when the SMS part of the user (or its removal) differs between two reads. */
 function smsPartChanged(before: DirectoryUser, after: DirectoryUser): boolean {
-  return before.sms.enabled !== after.sms.enabled || !sameSet(before.sms.numbers, after.sms.numbers) || !sameTags(before.tags, after.tags) || before.removed !== after.removed;
+  return before.sms.enabled !== after.sms.enabled || !sameNumbers(before.sms.numbers, after.sms.numbers) || !sameTags(before.tags, after.tags) || before.removed !== after.removed;
 }
 
 const listDisplay = (numbers: readonly string[]) => numbers.map(formatInternational).join(', ');
@@ -261,19 +261,16 @@ export class SmsAssignments {
       // What the user holds now, according to the numbers table (the mirror and the snapshot only say where to look).
       const candidates = new Set<string>([...user.value.sms.numbers, ...wanted, ...(this.deps.cache.peek(enterpriseId)?.heldBy('user', userId) ?? [])]);
       const read = await this.deps.numbers.read(enterpriseId, [...candidates]);
-      const isMine = (entry: PhoneNumberEntry | undefined) => entry?.holder?.type === 'user' && entry.holder.id === userId;
-      const held = [...read.values()].filter((stored) => isMine(stored.value)).map((stored) => stored.value.number as string);
-
       this.checkWanted(wanted, read, userId);
-      const added = wanted.filter((number) => !held.includes(number));
-      const released = held.filter((number) => !wanted.includes(number));
+      const updatedAt = this.now().toISOString();
+      const { added, released, changes: numberChanges } = numberChangesFor({ type: 'user', id: userId, name: label }, wanted, read, updatedAt);
       const nextTags = tags ?? user.value.tags;
       const enabledBefore = user.value.sms.enabled;
       if (user.value.removed && (added.length > 0 || (desired.enabled && !enabledBefore))) {
         throw new ConflictError(`${label} was removed from the Microsoft 365 directory: numbers cannot be assigned to them and SMS cannot be turned on. Numbers can still be released.`);
       }
       const tagsChanged = !sameTags(user.value.tags, nextTags);
-      const mirrorRight = sameSet(user.value.sms.numbers, wanted) && enabledBefore === desired.enabled && !tagsChanged;
+      const mirrorRight = sameNumbers(user.value.sms.numbers, wanted) && enabledBefore === desired.enabled && !tagsChanged;
       const change: SmsConfigChange = { userId, added, removed: released, enabledBefore, enabledAfter: desired.enabled, tagsChanged, unchanged: false };
       if (added.length === 0 && released.length === 0 && mirrorRight) return { change: { ...change, unchanged: true }, user };
       if (added.length + released.length > MAX_NUMBERS_PER_TRANSACTION) {
@@ -281,12 +278,6 @@ export class SmsAssignments {
       }
 
       // 1. The numbers: one transaction, each conditional on the ETag just read.
-      const updatedAt = this.now().toISOString();
-      const holder: NumberHolder = { type: 'user', id: userId, name: label };
-      const numberChanges = [
-        ...added.map((number) => ({ current: read.get(number)!, next: { ...read.get(number)!.value, holder, updatedAt } })),
-        ...released.map((number) => ({ current: read.get(number)!, next: { ...read.get(number)!.value, holder: null, updatedAt } })),
-      ];
       let saved: Stored<PhoneNumberEntry>[];
       try {
         saved = await this.deps.numbers.transact(numberChanges);
@@ -301,7 +292,7 @@ export class SmsAssignments {
       try {
         savedUser = await this.writeMirror(user, baseline, { enabled: desired.enabled, numbers: [...wanted], tags: nextTags });
       } catch (error) {
-        await this.rollBack(enterpriseId, saved, numberChanges.map((c) => c.current.value));
+        await restoreNumbers(this.deps, enterpriseId, saved, numberChanges.map((c) => c.current.value), this.now().toISOString());
         throw error;
       }
       this.deps.listener?.applyUsers(enterpriseId, [savedUser]);
@@ -315,15 +306,15 @@ export class SmsAssignments {
   private checkWanted(wanted: readonly string[], read: ReadonlyMap<string, Stored<PhoneNumberEntry>>, userId: string): void {
     const issues: Array<{ path: string; message: string }> = [];
     wanted.forEach((number, i) => {
-      const entry = read.get(number)?.value;
+      const problem = wantedProblem(read.get(number)?.value, userId);
       const display = formatInternational(number);
-      if (!entry) issues.push({ path: `numbers.${i}`, message: `${display} is not in the number inventory; add it on the Numbers page first.` });
-      else if (!entry.holder && !entry.capabilities.sms) issues.push({ path: `numbers.${i}`, message: `${display} cannot do SMS; turn SMS on for it on the Numbers page first.` });
+      if (problem === 'missing') issues.push({ path: `numbers.${i}`, message: `${display} is not in the number inventory; add it on the Numbers page first.` });
+      else if (problem === 'no-sms') issues.push({ path: `numbers.${i}`, message: `${display} cannot do SMS; turn SMS on for it on the Numbers page first.` });
     });
     if (issues.length > 0) throw new ValidationError(issues.map((issue) => issue.message).join(' '), issues);
     wanted.forEach((number, i) => {
       const holder = read.get(number)!.value.holder;
-      if (holder && !(holder.type === 'user' && holder.id === userId)) {
+      if (wantedProblem(read.get(number)!.value, userId) === 'taken' && holder) {
         const message = `${formatInternational(number)} is assigned to ${describeHolder(holder)}; unassign it first.`;
         throw new ConflictError(message, [{ path: `numbers.${i}`, message }]);
       }
@@ -353,17 +344,6 @@ export class SmsAssignments {
       }
     }
     throw this.changedMeanwhile(userLabel(current.value));
-  }
-
-  /** Puts numbers back as they were before a save whose second step failed (best effort: they may have moved on). */
-  private async rollBack(enterpriseId: string, saved: readonly Stored<PhoneNumberEntry>[], previous: readonly PhoneNumberEntry[]): Promise<void> {
-    try {
-      const restored = await this.deps.numbers.transact(saved.map((current, i) => ({ current, next: { ...previous[i]!, updatedAt: this.now().toISOString() } })));
-      this.deps.cache.apply(enterpriseId, restored);
-    } catch {
-      // Someone changed them meanwhile: the numbers table stays the truth, and the next save of this user sets the mirror right.
-      this.deps.cache.invalidate(enterpriseId);
-    }
   }
 
   private async record(enterpriseId: string, actor: Actor, before: DirectoryUser, after: DirectoryUser, change: SmsConfigChange): Promise<void> {
