@@ -1,6 +1,7 @@
 import { Caption1, Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow, makeStyles, tokens } from '@fluentui/react-components';
 import { useId } from 'react';
 import { chartSummary, dayLabel, dayLongLabel, labelledDays, niceScale, type DayCount } from './chartScale';
+import { visuallyHidden } from '../../components/visuallyHidden';
 
 const WIDTH = 720;
 const HEIGHT = 240;
@@ -15,17 +16,7 @@ const useStyles = makeStyles({
   inbound: { backgroundColor: tokens.colorBrandBackground },
   outbound: { backgroundColor: tokens.colorPaletteTealBorderActive },
   // Read by screen readers, not drawn: the chart's numbers as a table.
-  visuallyHidden: {
-    position: 'absolute',
-    width: '1px',
-    height: '1px',
-    margin: '-1px',
-    padding: 0,
-    overflow: 'hidden',
-    clip: 'rect(0 0 0 0)',
-    whiteSpace: 'nowrap',
-    border: 0,
-  },
+  visuallyHidden,
 });
 
 /**

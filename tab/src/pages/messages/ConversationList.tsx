@@ -9,6 +9,7 @@ import { ErrorBar } from '../../components/ErrorBar';
 import type { Polled } from './usePolled';
 import { displayNumber } from '../../format/phone';
 import { conversationTitle, filterConversations, mergeConversations, shortTime } from './thread';
+import { visuallyHidden } from '../../components/visuallyHidden';
 
 const useStyles = makeStyles({
   root: { display: 'flex', flexDirection: 'column', minHeight: 0, flexGrow: 1 },
@@ -45,7 +46,7 @@ const useStyles = makeStyles({
   more: { display: 'flex', justifyContent: 'center', padding: tokens.spacingVerticalS },
   errors: { padding: tokens.spacingHorizontalS },
   // Read by screen readers, not shown: the badge says it visually.
-  hidden: { position: 'absolute', width: '1px', height: '1px', margin: '-1px', overflow: 'hidden', clip: 'rect(0 0 0 0)', whiteSpace: 'nowrap' },
+  hidden: visuallyHidden,
 });
 
 export interface ConversationListProps {

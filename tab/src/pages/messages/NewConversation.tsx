@@ -9,17 +9,11 @@ import type { Resource } from '../../hooks/useResource';
 import { Composer } from './Composer';
 import { conversationIdOf } from './sharedRules';
 import { recipientProblem } from './compose';
+import { pane, paneHeader } from './paneStyles';
 
 const useStyles = makeStyles({
-  root: { display: 'flex', flexDirection: 'column', minHeight: 0, flexGrow: 1 },
-  header: {
-    display: 'flex',
-    alignItems: 'center',
-    gap: tokens.spacingHorizontalS,
-    padding: `${tokens.spacingVerticalS} ${tokens.spacingHorizontalM}`,
-    borderBottom: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
-    backgroundColor: tokens.colorNeutralBackground1,
-  },
+  root: pane,
+  header: paneHeader,
   title: { margin: 0 },
   body: { flexGrow: 1, padding: tokens.spacingHorizontalM, display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
   muted: { color: tokens.colorNeutralForeground2 },

@@ -12,20 +12,14 @@ import { MessageBubble } from './MessageBubble';
 import { displayNumber } from '../../format/phone';
 import { conversationTitle, mergeMessages } from './thread';
 import { usePolled } from './usePolled';
+import { pane, paneHeader } from './paneStyles';
 
 /** An open conversation shows new messages and status changes within this long. */
 const THREAD_POLL_MS = 3000;
 
 const useStyles = makeStyles({
-  root: { display: 'flex', flexDirection: 'column', minHeight: 0, flexGrow: 1 },
-  header: {
-    display: 'flex',
-    alignItems: 'center',
-    gap: tokens.spacingHorizontalS,
-    padding: `${tokens.spacingVerticalS} ${tokens.spacingHorizontalM}`,
-    borderBottom: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
-    backgroundColor: tokens.colorNeutralBackground1,
-  },
+  root: pane,
+  header: paneHeader,
   titles: { display: 'flex', flexDirection: 'column', flexGrow: 1, minWidth: 0 },
   title: { margin: 0 },
   muted: { color: tokens.colorNeutralForeground3 },

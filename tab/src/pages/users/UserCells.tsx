@@ -2,19 +2,10 @@ import { Badge, Button, Caption1, Link, Tooltip, makeStyles, mergeClasses, token
 import { CheckmarkCircleFilled, DismissCircleFilled } from '@fluentui/react-icons';
 import type { UserRow } from '../../api/users';
 import { displayNumber } from '../../format/phone';
+import { visuallyHidden } from '../../components/visuallyHidden';
 
 const useStyles = makeStyles({
-  hidden: {
-    position: 'absolute',
-    width: '1px',
-    height: '1px',
-    margin: '-1px',
-    padding: 0,
-    overflow: 'hidden',
-    clip: 'rect(0 0 0 0)',
-    whiteSpace: 'nowrap',
-    border: 0,
-  },
+  hidden: visuallyHidden,
   line: { display: 'flex', gap: tokens.spacingHorizontalXS, alignItems: 'center', flexWrap: 'nowrap', overflow: 'hidden', minWidth: 0 },
   numbers: { display: 'flex', flexDirection: 'column', minWidth: 0 },
   number: { whiteSpace: 'nowrap', fontVariantNumeric: 'tabular-nums' },
