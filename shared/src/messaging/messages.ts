@@ -98,7 +98,7 @@ export interface InboundSmsDeps {
   numbers: NumberRepository;
   smsGroups: SmsGroups;
   enterprises: EnterpriseRepository;
-  /** Routing, bookkeeping and status follow-ups running at once, per lane (default 16; bookkeeping and status run a quarter of it while webhooks, sends or routing wait). */
+  /** Routing, bookkeeping and status follow-ups running at once, per lane (default 16; routing runs a quarter of it while webhooks or sends wait, bookkeeping and status one task while those or routing wait). */
   followUpConcurrency?: number;
   /** Where routing failures are reported (routing runs after the answer). */
   onRoutingError?: (error: unknown, message: { enterpriseId: string; id: string }) => void;

@@ -106,6 +106,8 @@ export function shardOf(id: string, shards: number): number {
 }
 
 const SHARD_SUFFIX = /~\d{2}$/;
+/** The PartitionKey of one shard of an (escaped) partition: `{partition}~{nn}`. */
+const shardKey = (escapedPartition: string, shard: number) => `${escapedPartition}~${String(shard).padStart(2, '0')}`;
 
 /** Our page token of a listing merged over shards: the last index row handed out. */
 function encodeMergedToken(after: string): string {
@@ -161,13 +163,13 @@ export class Repository<T> {
   /** The escaped PartitionKey an entity of `partition` with this id is stored under. */
   private physicalPartition(partition: string, id: string): string {
     const shards = this.definition.shards;
-    return shards ? `${escapeKey(partition)}~${String(shardOf(id, shards)).padStart(2, '0')}` : escapeKey(partition);
+    return shards ? shardKey(escapeKey(partition), shardOf(id, shards)) : escapeKey(partition);
   }
 
   /** Every escaped PartitionKey of a partition: itself, or each of its shards. */
   protected physicalPartitions(partition: string): string[] {
     const shards = this.definition.shards;
-    return shards ? Array.from({ length: shards }, (_, shard) => `${escapeKey(partition)}~${String(shard).padStart(2, '0')}`) : [escapeKey(partition)];
+    return shards ? Array.from({ length: shards }, (_, shard) => shardKey(escapeKey(partition), shard)) : [escapeKey(partition)];
   }
 
   private unsharded(operation: string): void {
