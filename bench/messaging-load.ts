@@ -72,6 +72,14 @@ const proxies: Server[] = [];
 /** Requests per table (batches apart), for finding where the requests go. */
 const byTable = new Map<string, number>();
 
+/** What a single table request does: a point read and a query cost Azurite very differently (a query scans the table). */
+function requestKind(method: string, url: string): string {
+  if (method === 'GET') return /\(PartitionKey=/.test(url) ? 'read' : 'query';
+  if (method === 'POST') return 'insert';
+  if (method === 'DELETE') return 'delete';
+  return 'update';
+}
+
 function startProxy(target: string, service: 'table' | 'queue'): Promise<string> {
   const upstream = new URL(target);
   const upstreamAgent = new Agent({ keepAlive: true, maxSockets: 256 });
@@ -81,7 +89,7 @@ function startProxy(target: string, service: 'table' | 'queue'): Promise<string>
     req.on('end', () => {
       const body = Buffer.concat(chunks);
       counts[service]++;
-      let table = service === 'queue' ? 'queue' : (/^\/[^/]+\/([A-Za-z0-9]+)/.exec(req.url ?? '')?.[1] ?? '?');
+      let table = service === 'queue' ? 'queue' : `${/^\/[^/]+\/([A-Za-z0-9]+)/.exec(req.url ?? '')?.[1] ?? '?'} ${requestKind(req.method ?? '', req.url ?? '')}`;
       if (service === 'table' && /\/\$batch$/.test(req.url ?? '')) {
         const text = body.toString('latin1');
         counts.tableBatches++;

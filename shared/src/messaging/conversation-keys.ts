@@ -27,7 +27,8 @@ export function numberKeyOf(enterpriseNumber: string): string {
 /** Partitions of the per-number indexes; `~*` is the enterprise-wide one admins read (never a number key: those are letters and digits). */
 export const numberPartition = (enterpriseId: string, enterpriseNumber: string) => `${enterpriseId}~${numberKeyOf(enterpriseNumber)}`;
 export const enterprisePartition = (enterpriseId: string) => `${enterpriseId}~*`;
-export const historyPartition = (enterpriseId: string, conversationId: string) => `${enterpriseId}~${conversationId}`;
+/** A conversation's history lives in its enterprise number's partition (the id starts with the number's key). */
+export const historyPartition = (enterpriseId: string, conversationId: string) => `${enterpriseId}~${conversationId.split('_')[0]}`;
 export const readsPartition = (enterpriseId: string, userId: string) => `${enterpriseId}~${userId}`;
 
 export const CONVERSATION_ID_PATTERN = /^[a-z0-9]{1,64}_[a-z0-9]{1,128}$/;

@@ -5,16 +5,22 @@ import type { TableStore } from '../store/table-store';
 
 /** One row per conversation: partition = enterprise (spread over shards), RowKey = conversation id. */
 export const CONVERSATIONS_TABLE = 'conversations';
-/** Newest-first lists: partition `{enterprise}~{number digits}` (and `{enterprise}~*` for admins), RowKey = recentKey. */
-export const CONVERSATION_RECENT_TABLE = 'conversationrecent';
-/** A conversation's messages, newest first: partition `{enterprise}~{conversationId}`, RowKey = messageKey. */
-export const CONVERSATION_HISTORY_TABLE = 'conversationhistory';
-/** Every message of a number (and of the enterprise), newest first, with its folded text: what search scans. */
-export const CONVERSATION_TIMELINE_TABLE = 'conversationtimeline';
+/**
+ * The conversation indexes, in one table so that what one message writes there
+ * travels together: partition `{enterprise}~{number digits}` (and `{enterprise}~*`,
+ * the enterprise-wide one admins read), holding three kinds of rows, newest first:
+ * - `r~{recentKey}`: the newest-first list of conversations;
+ * - `t~{messageKey}`: every message with its folded text, what search scans;
+ * - `h~{conversationId}~{messageKey}`: one conversation's history (number partitions only).
+ * Recording a message writes its timeline row and the conversation's new list row in one
+ * transaction, then (after the conversation row) the history row and the removal of the old
+ * list row in another; concurrent messages of the enterprise-wide partition share theirs.
+ */
+export const CONVERSATION_INDEX_TABLE = 'conversationindex';
 /** What each user has read: partition `{enterprise}~{userId}`, RowKey = conversation id. */
 export const CONVERSATION_READS_TABLE = 'conversationreads';
 
-export const CONVERSATION_TABLES = [CONVERSATIONS_TABLE, CONVERSATION_RECENT_TABLE, CONVERSATION_HISTORY_TABLE, CONVERSATION_TIMELINE_TABLE, CONVERSATION_READS_TABLE] as const;
+export const CONVERSATION_TABLES = [CONVERSATIONS_TABLE, CONVERSATION_INDEX_TABLE, CONVERSATION_READS_TABLE] as const;
 
 export interface Conversation {
   enterpriseId: string;
@@ -77,7 +83,7 @@ export class ConversationRepository extends Repository<Conversation> {
   }
 }
 
-/** A row of a keyed index: its partition and RowKey, and what it points to. */
+/** A row of a keyed index: its partition and key (without the kind's prefix), and what it points to. */
 export interface RecentRow {
   partition: string;
   key: string;
@@ -88,6 +94,7 @@ export interface RecentRow {
 export interface HistoryRow {
   partition: string;
   key: string;
+  conversationId: string;
   messageId: string;
   createdAt: string;
 }
@@ -114,30 +121,47 @@ export interface ReadRow {
   readAt: string;
 }
 
-function keyedDefinition<T extends { partition: string; key: string }>(table: string, entityName: string, read: (p: Record<string, unknown>) => Omit<T, 'partition' | 'key'>): RepositoryDefinition<T> {
+/**
+ * The RowKey prefixes of the index kinds. `~` sorts after every character of our keys
+ * (digits, lower-case letters, `_`), so `[prefix, prefix + '~')` holds exactly one kind
+ * (and one conversation's history).
+ */
+export const RECENT_PREFIX = 'r~';
+export const TIMELINE_PREFIX = 't~';
+export const historyPrefix = (conversationId: string) => `h~${conversationId}~`;
+
+/** The part of a RowKey after the kind's prefix. */
+const keyAfterPrefix = (id: string) => id.slice(id.lastIndexOf('~') + 1);
+
+function keyedDefinition<T extends { partition: string; key: string }>(
+  entityName: string,
+  prefixOf: (row: T) => string,
+  read: (p: Record<string, unknown>, id: string) => Omit<T, 'partition' | 'key'>,
+): RepositoryDefinition<T> {
   return {
-    table,
+    table: CONVERSATION_INDEX_TABLE,
     entityName,
     partitionOf: (row) => row.partition,
-    idOf: (row) => row.key,
+    idOf: (row) => `${prefixOf(row)}${row.key}`,
     toEntity: ({ partition: _p, key: _k, ...rest }) => rest,
-    fromEntity: (p, keys) => ({ partition: keys.partition, key: keys.id, ...read(p) }) as T,
-    // Index rows are written for every message: those of one list at the same time share transactions.
+    fromEntity: (p, keys) => ({ partition: keys.partition, key: keyAfterPrefix(keys.id), ...read(p, keys.id) }) as T,
+    // A message's index rows of one partition, and those of concurrent messages, share transactions.
     groupCommit: true,
   };
 }
 
-export const recentDefinition = keyedDefinition<RecentRow>(CONVERSATION_RECENT_TABLE, 'conversation index entry', (p) => ({
+export const recentDefinition = keyedDefinition<RecentRow>('conversation index entry', () => RECENT_PREFIX, (p) => ({
   conversationId: String(p.conversationId),
   lastMessageAt: String(p.lastMessageAt),
 }));
 
-export const historyDefinition = keyedDefinition<HistoryRow>(CONVERSATION_HISTORY_TABLE, 'conversation message', (p) => ({
+export const historyDefinition = keyedDefinition<HistoryRow>('conversation message', (row) => historyPrefix(row.conversationId), (p, id) => ({
+  conversationId: id.split('~')[1] ?? '',
   messageId: String(p.messageId),
   createdAt: String(p.createdAt),
 }));
 
-export const timelineDefinition = keyedDefinition<TimelineRow>(CONVERSATION_TIMELINE_TABLE, 'timeline entry', (p) => ({
+export const timelineDefinition = keyedDefinition<TimelineRow>('timeline entry', () => TIMELINE_PREFIX, (p) => ({
   messageId: String(p.messageId),
   conversationId: String(p.conversationId),
   externalNumber: String(p.externalNumber),
@@ -165,22 +189,19 @@ export async function createOnce<T>(repository: Repository<T>, value: T): Promis
   }
 }
 
-/** Removes an index row whatever its ETag (index rows are never updated); a missing row is fine. */
-export async function deleteRow(store: TableStore, table: string, partition: string, key: string): Promise<void> {
-  try {
-    await store.run((abortSignal) => store.client(table).deleteEntity(escapeKey(partition), escapeKey(key), { abortSignal }));
-  } catch (error) {
-    if ((error as { statusCode?: number }).statusCode !== 404) throw error;
-  }
-}
-
 /**
  * The rows of several partitions in one newest-first (ascending RowKey) stream: a
  * k-way merge that reads each partition in chunks, only as far as the consumer goes.
  * Keys must be unique across the partitions, so `after` (the last key handed out)
- * is a position in all of them at once.
+ * is a position in all of them at once. Only the rows whose RowKey starts with
+ * `prefix` (one kind of index row) are read.
  */
-export async function* mergedNewestFirst<T extends { key: string }>(repository: Repository<T>, partitions: readonly string[], options: { after?: string; chunk: number }): AsyncGenerator<T> {
+export async function* mergedNewestFirst<T extends { key: string }>(
+  repository: Repository<T>,
+  partitions: readonly string[],
+  options: { prefix: string; after?: string; chunk: number },
+): AsyncGenerator<T> {
+  const end = `RowKey lt ${odataString(escapeKey(`${options.prefix}~`))}`;
   const sources = [...new Set(partitions)].map((partition) => ({ partition, buffer: [] as T[], after: options.after, done: false }));
   for (;;) {
     await Promise.all(
@@ -189,7 +210,7 @@ export async function* mergedNewestFirst<T extends { key: string }>(repository: 
         .map(async (source) => {
           const page = await repository.listPage(source.partition, {
             pageSize: options.chunk,
-            ...(source.after !== undefined ? { filter: `RowKey gt ${odataString(escapeKey(source.after))}` } : {}),
+            filter: `${source.after !== undefined ? `RowKey gt ${odataString(escapeKey(`${options.prefix}${source.after}`))}` : `RowKey ge ${odataString(escapeKey(options.prefix))}`} and ${end}`,
           });
           source.buffer = page.items.map((item) => item.value);
           if (source.buffer.length > 0) source.after = source.buffer[source.buffer.length - 1]!.key;

@@ -11,7 +11,7 @@ import type { TableStore } from '../store/table-store';
 import { CONTACTS_TABLE, Contacts } from './contacts';
 import { conversationIdOf } from './conversation-id';
 import { encodeCursor, historyPartition, messageKey, numberPartition, recentKey } from './conversation-keys';
-import { CONVERSATION_HISTORY_TABLE, CONVERSATION_RECENT_TABLE, CONVERSATION_TABLES } from './conversation-store';
+import { CONVERSATION_INDEX_TABLE, CONVERSATION_TABLES, historyPrefix, RECENT_PREFIX } from './conversation-store';
 import { Conversations, type ConversationsDeps } from './conversations';
 import { MessageRepository, type SmsMessage } from './message';
 
@@ -171,7 +171,7 @@ describe('Conversations', () => {
     expect((await w.conversations.repository.get(w.enterpriseId, id))!.value).toMatchObject({ messageCount: 1, inboundCount: 1 });
 
     // A crash after the counts but before the pointer: the pointer is missing, the retry must not count again.
-    await w.store.client(CONVERSATION_HISTORY_TABLE).deleteEntity(escapeKey(historyPartition(w.enterpriseId, id)), messageKey(first.createdAt, first.id));
+    await w.store.client(CONVERSATION_INDEX_TABLE).deleteEntity(escapeKey(historyPartition(w.enterpriseId, id)), `${historyPrefix(id)}${messageKey(first.createdAt, first.id)}`);
     await w.conversations.recordMessage(first);
     expect((await w.conversations.repository.get(w.enterpriseId, id))!.value).toMatchObject({ messageCount: 1, inboundCount: 1 });
     expect((await w.conversations.history(uma, w.enterpriseId, id)).items.map((m) => m.id)).toEqual([first.id]);
@@ -182,6 +182,32 @@ describe('Conversations', () => {
     expect((await w.conversations.history(uma, w.enterpriseId, id)).items.map((m) => m.id)).toEqual([first.id, late.id]);
   });
 
+  it('writes a message\'s index rows of one partition together: a reply in a known conversation takes five storage requests', async () => {
+    const w = await world();
+    const uma = w.person('uma');
+    const id = conversationIdOf(N1, X(1));
+    await w.deliver(sms(w.enterpriseId, 'inbound', N1, X(1), 'first', t(1)));
+    const reply = sms(w.enterpriseId, 'outbound', N1, X(1), 'the reply', t(2));
+    await w.messages.create(reply);
+    let requests = 0;
+    const run = w.store.run.bind(w.store);
+    w.store.run = (operation) => {
+      requests++;
+      return run(operation);
+    };
+    await w.conversations.recordMessage(reply);
+    w.store.run = run;
+    // The number's partition: timeline row + new list position, then history row + old position removed;
+    // the enterprise-wide partition: the same minus history; and the conversation row. One at a time, it took eight.
+    expect(requests).toBe(5);
+    const index: string[] = [];
+    for await (const row of w.store.client(CONVERSATION_INDEX_TABLE).listEntities({ queryOptions: { filter: `PartitionKey eq '${numberPartition(w.enterpriseId, N1)}'` } })) index.push(row.rowKey!);
+    expect(index.filter((key) => key.startsWith(RECENT_PREFIX))).toEqual([`${RECENT_PREFIX}${recentKey(t(2), id)}`]);
+    expect(index.filter((key) => key.startsWith(historyPrefix(id)))).toHaveLength(2);
+    expect((await w.conversations.history(uma, w.enterpriseId, id)).items.map((m) => m.body)).toEqual(['the reply', 'first']);
+    expect((await w.conversations.search(uma, w.enterpriseId, { q: 'reply' })).items.map((hit) => hit.message.body)).toEqual(['the reply']);
+  });
+
   it('skips and removes index rows a crash left behind, listing each conversation once', async () => {
     const w = await world();
     const uma = w.person('uma');
@@ -190,11 +216,11 @@ describe('Conversations', () => {
     await w.deliver(sms(w.enterpriseId, 'inbound', N1, X(2), 'middle', t(2)));
     await w.deliver(sms(w.enterpriseId, 'inbound', N1, X(1), 'new', t(3)));
     // What an interrupted move leaves: the old position of X1 (older than its last message) ...
-    const stale = recentKey(t(1), id);
-    await w.store.client(CONVERSATION_RECENT_TABLE).createEntity({ partitionKey: escapeKey(numberPartition(w.enterpriseId, N1)), rowKey: stale, conversationId: id, lastMessageAt: t(1) });
+    const stale = `${RECENT_PREFIX}${recentKey(t(1), id)}`;
+    await w.store.client(CONVERSATION_INDEX_TABLE).createEntity({ partitionKey: escapeKey(numberPartition(w.enterpriseId, N1)), rowKey: stale, conversationId: id, lastMessageAt: t(1) });
     // ... and a position newer than the conversation (a message being recorded right now).
-    const inFlight = recentKey(t(9), id);
-    await w.store.client(CONVERSATION_RECENT_TABLE).createEntity({ partitionKey: escapeKey(numberPartition(w.enterpriseId, N1)), rowKey: inFlight, conversationId: id, lastMessageAt: t(9) });
+    const inFlight = `${RECENT_PREFIX}${recentKey(t(9), id)}`;
+    await w.store.client(CONVERSATION_INDEX_TABLE).createEntity({ partitionKey: escapeKey(numberPartition(w.enterpriseId, N1)), rowKey: inFlight, conversationId: id, lastMessageAt: t(9) });
 
     const page = await w.conversations.list(uma, w.enterpriseId, { number: N1 });
     expect(page.items.map((c) => [c.externalNumber, c.lastPreview])).toEqual([
@@ -203,7 +229,7 @@ describe('Conversations', () => {
     ]);
     const rows = async () => {
       const keys: string[] = [];
-      for await (const row of w.store.client(CONVERSATION_RECENT_TABLE).listEntities({ queryOptions: { filter: `PartitionKey eq '${numberPartition(w.enterpriseId, N1)}'` } })) keys.push(row.rowKey!);
+      for await (const row of w.store.client(CONVERSATION_INDEX_TABLE).listEntities({ queryOptions: { filter: `PartitionKey eq '${numberPartition(w.enterpriseId, N1)}'` } })) keys.push(row.rowKey!);
       return keys;
     };
     expect(await rows()).not.toContain(stale);

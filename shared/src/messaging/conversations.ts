@@ -16,16 +16,17 @@ import { ConversationAccess, type ConversationReader } from './conversation-acce
 import { conversationEndsOf, conversationIdOf } from './conversation-id';
 import { CONVERSATION_ID_PATTERN, decodeCursor, encodeCursor, enterprisePartition, historyPartition, messageKey, numberPartition, previewOf, readsPartition, recentKey } from './conversation-keys';
 import {
-  CONVERSATION_RECENT_TABLE,
   ConversationRepository,
   createOnce,
-  deleteRow,
   historyDefinition,
+  historyPrefix,
   MAX_SEARCH_TEXT,
   mergedNewestFirst,
   readDefinition,
+  RECENT_PREFIX,
   RECENTLY_COUNTED,
   recentDefinition,
+  TIMELINE_PREFIX,
   timelineDefinition,
   type Conversation,
   type HistoryRow,
@@ -53,7 +54,7 @@ import {
 } from './conversation-views';
 import { deliveryRank, type SmsMessage } from './message';
 
-export { CONVERSATION_TABLES, CONVERSATIONS_TABLE, CONVERSATION_HISTORY_TABLE, CONVERSATION_READS_TABLE, CONVERSATION_RECENT_TABLE, CONVERSATION_TIMELINE_TABLE } from './conversation-store';
+export { CONVERSATION_TABLES, CONVERSATIONS_TABLE, CONVERSATION_INDEX_TABLE, CONVERSATION_READS_TABLE } from './conversation-store';
 
 export interface ConversationsDeps {
   store: TableStore;
@@ -128,14 +129,14 @@ export class Conversations {
     const conversationId = message.conversationId || conversationIdOf(enterpriseNumber, externalNumber);
     const enterpriseId = message.enterpriseId;
     const key = messageKey(message.createdAt, message.id);
-    const pointer: HistoryRow = { partition: historyPartition(enterpriseId, conversationId), key, messageId: message.id, createdAt: message.createdAt };
+    const pointer: HistoryRow = { partition: historyPartition(enterpriseId, conversationId), key, conversationId, messageId: message.id, createdAt: message.createdAt };
     const first = await this.conversation(enterpriseId, conversationId);
     const base = first?.value;
     // Keys start with the inverted time: a message newer than the conversation's last one, or
     // among those counted last, is known to the row. Only an older one (recorded again after a
     // long while) needs the history pointer, written last, to tell whether it is done.
     const known = !base || key <= base.lastKey || base.recentlyCounted.includes(key);
-    if (!known && (await this.pointers.get(pointer.partition, key))) return;
+    if (!known && (await this.pointers.get(pointer.partition, historyDefinition.idOf(pointer)))) return;
 
     const text = fold(message.body).slice(0, MAX_SEARCH_TEXT);
     const timeline = Promise.all(
@@ -230,7 +231,7 @@ export class Conversations {
   }
 
   private async removeFromLists(c: Conversation, key: string): Promise<void> {
-    await Promise.all(this.listPartitions(c).map((partition) => deleteRow(this.deps.store, CONVERSATION_RECENT_TABLE, partition, key)));
+    await Promise.all(this.listPartitions(c).map((partition) => this.recent.remove(partition, `${RECENT_PREFIX}${key}`)));
   }
 
   /** Keeps the conversation's last status current when its last message changes status (a delivery report). Cheap: one read. */
@@ -296,7 +297,7 @@ export class Conversations {
     const reader = await this.access.reader(principal, enterpriseId, 'read every conversation of the enterprise');
     const partitions = await this.partitionsFor(reader, query.number, query.scope);
     const after = decodeCursor(query.continuationToken, 'conversation');
-    const stream = mergedNewestFirst(this.recent, partitions, { ...(after !== undefined ? { after } : {}), chunk: Math.min(query.pageSize + 5, 1000) });
+    const stream = mergedNewestFirst(this.recent, partitions, { prefix: RECENT_PREFIX, ...(after !== undefined ? { after } : {}), chunk: Math.min(query.pageSize + 5, 1000) });
     const found: Conversation[] = [];
     let lastExamined: string | undefined;
     let examined = 0;
@@ -324,7 +325,7 @@ export class Conversations {
         } else if (expected !== undefined && row.key > expected) {
           // Superseded by a newer message (its move was interrupted): tidy up. A row newer than
           // the conversation belongs to a message being recorded right now and is left alone.
-          await deleteRow(this.deps.store, CONVERSATION_RECENT_TABLE, row.partition, row.key);
+          await this.recent.remove(row.partition, recentDefinition.idOf(row));
         }
       }
     }
@@ -341,7 +342,11 @@ export class Conversations {
     const query = parseOrThrow(historyQuerySchema, input, 'query string');
     const conversation = await this.visibleConversation(principal, enterpriseId, conversationId);
     const after = decodeCursor(query.continuationToken, 'message');
-    const stream = mergedNewestFirst(this.pointers, [historyPartition(enterpriseId, conversationId)], { ...(after !== undefined ? { after } : {}), chunk: query.pageSize + 1 });
+    const stream = mergedNewestFirst(this.pointers, [historyPartition(enterpriseId, conversationId)], {
+      prefix: historyPrefix(conversationId),
+      ...(after !== undefined ? { after } : {}),
+      chunk: query.pageSize + 1,
+    });
     const pointers: HistoryRow[] = [];
     let more = false;
     for await (const row of stream) {
@@ -426,7 +431,7 @@ export class Conversations {
     const text = fold(query.q);
     const digits = digitsQuery(query.q);
     const named = partitions.length > 0 ? await this.deps.contacts.numbersNamed(enterpriseId, principal.userId, text) : new Set<string>();
-    const stream = mergedNewestFirst(this.timeline, partitions, { ...(after !== undefined ? { after } : {}), chunk: 100 });
+    const stream = mergedNewestFirst(this.timeline, partitions, { prefix: TIMELINE_PREFIX, ...(after !== undefined ? { after } : {}), chunk: 100 });
     const hits: Array<{ row: TimelineRow; matchedOn: SearchHit['matchedOn'] }> = [];
     let last: TimelineRow | undefined;
     let examined = 0;

@@ -90,4 +90,27 @@ describe('group commit', () => {
     expect(await w.items.findByIndex(w.partition, 'code', 'r1')).toBeUndefined();
     expect((await w.items.findByIndex(w.partition, 'code', 'r2'))?.value.value).toBe(2);
   });
+
+  it('removes rows with the other writes of the moment; a row already gone is no error and fails no one', async () => {
+    const w = await world();
+    const plain = new Repository(w.store, { ...definition, table: 'groupcommitplain', indexes: [] });
+    await w.store.ensureTables(['groupcommitplain']);
+    await plain.create({ partition: w.partition, id: 'old', value: 1, code: 'a' });
+    const before = w.counter.requests();
+    await Promise.all([
+      plain.remove(w.partition, 'old'),
+      plain.remove(w.partition, 'never-there'),
+      ...Array.from({ length: 5 }, (_, i) => plain.create({ partition: w.partition, id: `new-${i}`, value: i, code: `n${i}` })),
+    ]);
+    // The missing row refuses the shared transaction; each write then goes alone and succeeds.
+    expect(w.counter.requests() - before).toBe(1 + 7);
+    expect(await plain.get(w.partition, 'old')).toBeUndefined();
+    expect((await plain.get(w.partition, 'new-4'))?.value.value).toBe(4);
+
+    const quiet = w.counter.requests();
+    await Promise.all([plain.remove(w.partition, 'new-0'), plain.remove(w.partition, 'new-1'), plain.create({ partition: w.partition, id: 'newer', value: 9, code: 'z' })]);
+    expect(w.counter.requests() - quiet).toBe(1);
+    expect(await plain.get(w.partition, 'new-1')).toBeUndefined();
+    await expect(w.items.remove(w.partition, 'x')).rejects.toThrow(/unique indexes/);
+  });
 });

@@ -401,6 +401,23 @@ export class Repository<T> {
   }
 
   /**
+   * Removes a row whatever its ETag; a missing row is fine. For rows that are facts
+   * and never change (keyed index rows): with group commit, removals of one partition
+   * share transactions with the other writes made at the same moment.
+   */
+  async remove(partition: string, id: string): Promise<void> {
+    if ((this.definition.indexes ?? []).length > 0) throw new Error(`remove is for rows without unique indexes (${this.definition.table} has some); use delete.`);
+    const partitionKey = this.physicalPartition(partition, id);
+    const rowKey = escapeKey(id);
+    try {
+      if (this.definition.groupCommit) await this.store.groupCommit(this.definition.table).submit(partitionKey, [['delete', { partitionKey, rowKey }]]);
+      else await this.store.run((abortSignal) => this.client.deleteEntity(partitionKey, rowKey, { abortSignal }));
+    } catch (error) {
+      if (statusOf(error) !== 404) throw error;
+    }
+  }
+
+  /**
    * Deletes the entity, provided nobody changed it since it was read, then its
    * index rows. (A transaction cannot carry the ETag of a delete, so the
    * conditional delete goes alone; an index row left behind by a crash between the
