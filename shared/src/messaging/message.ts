@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { CarrierType, DeliveryStatus, InboundMedia } from '../carriers/types';
 import type { NumberHolder } from '../numbers/number';
 import { Repository, type RepositoryDefinition, type Stored, type UniqueIndex } from '../store/repository';
@@ -12,6 +13,24 @@ export const MESSAGES_TABLE = 'messages';
  * millions of rows is slower than in a small one.
  */
 export const MESSAGE_SHARDS = 16;
+
+/**
+ * Outbound messages accepted within the same window share a shard: they are queued,
+ * claimed, sent and reported on together, so their writes share transactions.
+ */
+const OUTBOUND_SHARD_WINDOW_MS = 100;
+const OUTBOUND_ID = /^out-([0-9a-z]{8,9})-[0-9a-f]{12}$/;
+
+/** A new outbound message id: `out-{ms since the epoch, base 36}-{random}`. */
+export function newOutboundId(now = Date.now()): string {
+  return `out-${now.toString(36)}-${randomBytes(6).toString('hex')}`;
+}
+
+/** The part of a message id that picks its shard: an outbound id's time window, else the whole id. */
+export function messageShardBasis(id: string): string {
+  const time = OUTBOUND_ID.exec(id)?.[1];
+  return time ? `out-${Math.floor(parseInt(time, 36) / OUTBOUND_SHARD_WINDOW_MS)}` : id;
+}
 
 export type InboundStatus = 'received' | 'routed' | 'unrouted';
 export type MessageStatus = InboundStatus | DeliveryStatus;
@@ -158,6 +177,7 @@ const definition: RepositoryDefinition<SmsMessage> = {
   // Every webhook, send, claim and status report writes here, many at once: they share transactions.
   groupCommit: true,
   shards: MESSAGE_SHARDS,
+  shardBasis: messageShardBasis,
 };
 
 /** Messages kept in memory for the writers (see `current`). */

@@ -7,6 +7,7 @@ import { newNumberEntry, type Capabilities, type NumberHolder } from '../numbers
 import type { E164 } from '../rules/phone';
 import { createServices, type Services } from '../services';
 import { startCarrierSimulator, type CarrierSimulator } from '../simulators/carriers/carrier-simulator';
+import { messageShardBasis, newOutboundId } from './message';
 import { OutboundQueue } from './outbound-queue';
 import { SenderPacer } from './sender-pacing';
 import type { OutboundWorker, OutboundWorkerOptions } from './outbound-worker';
@@ -297,6 +298,16 @@ describe('queue items shared by sends accepted at once', () => {
     const attempts = (await Promise.all(sends.map((m) => statusOf(w, m.id)))).map((m) => m!.attempts).sort();
     expect(attempts).toEqual([...Array.from({ length: 11 }, () => 1), 2]);
     await w.waitFor(async () => ((await w.services.outboundQueue.depth()) === 0 ? true : undefined), 'the queue to empty');
+  });
+
+  it('gives sends accepted in the same tenth of a second one shard, so their rows share transactions', () => {
+    const at = Date.parse('2026-11-21T10:00:00.000Z');
+    expect(messageShardBasis(newOutboundId(at + 1))).toBe(messageShardBasis(newOutboundId(at + 99)));
+    expect(messageShardBasis(newOutboundId(at + 100))).not.toBe(messageShardBasis(newOutboundId(at + 99)));
+    expect(newOutboundId(at)).not.toBe(newOutboundId(at));
+    // Inbound ids come from the carrier (a retried webhook must find its row): the whole id decides.
+    expect(messageShardBasis('conn-1:SM123')).toBe('conn-1:SM123');
+    expect(messageShardBasis('out-auto-0123456789abcdef01234567')).toBe('out-auto-0123456789abcdef01234567');
   });
 });
 

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Principal } from '../access/principal';
 import { requireAdminOf, visibleEnterprise } from '../access/policy';
@@ -14,7 +14,7 @@ import { checkPhoneNumber, formatInternational, isE164 } from '../rules/phone';
 import { countSegments, MAX_SEGMENTS } from '../rules/segments';
 import type { CarrierConnections } from './carrier-connections';
 import { conversationIdOf } from './conversation-id';
-import { DEAD_LETTER_INDEX, MessageRepository, type SmsMessage } from './message';
+import { DEAD_LETTER_INDEX, MessageRepository, newOutboundId, type SmsMessage } from './message';
 import { toMessageView, messageViewSchema, type MessageView } from './conversation-views';
 import type { OutboundQueue } from './outbound-queue';
 import { foreground, WorkLane } from './work-lane';
@@ -85,8 +85,6 @@ export const deadLetterPageSchema = z
   .meta({ id: 'DeadLetterPage' });
 
 export type StoredListener = (message: SmsMessage) => Promise<void>;
-
-const newMessageId = () => `out-${Date.now().toString(36)}-${randomBytes(6).toString('hex')}`;
 
 function invalid(path: string, message: string): ValidationError {
   return new ValidationError(message, [{ path, message }]);
@@ -196,7 +194,7 @@ export class OutboundSms {
   send(sender: Sender, input: SendMessageInput): Promise<SmsMessage> {
     return foreground.run(async () => {
       const { number, entry } = await this.senderNumber(sender, input.from);
-      return this.accept(sender.enterpriseId, number, input, sender, newMessageId(), entry);
+      return this.accept(sender.enterpriseId, number, input, sender, newOutboundId(), entry);
     });
   }
 
@@ -254,7 +252,7 @@ export class OutboundSms {
     from: string,
     input: { to: string; body: string; media: Array<{ url: string; contentType: string; sizeBytes?: number }> },
     sender: Sender | undefined,
-    id: string = newMessageId(),
+    id: string = newOutboundId(),
     known?: Stored<PhoneNumberEntry>,
   ): Promise<SmsMessage> {
     const enterprise = await this.enterprise(enterpriseId);

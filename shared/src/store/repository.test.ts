@@ -274,6 +274,43 @@ describe('Repository with sharded partitions', () => {
   });
 });
 
+describe('Repository with a shard basis', () => {
+  interface Job {
+    queue: string;
+    id: string;
+  }
+  /** Ids `{batch}.{n}`: the batch picks the shard, as an outbound message's acceptance window does. */
+  const batched: RepositoryDefinition<Job> = {
+    table: 'batchedjobs',
+    entityName: 'job',
+    partitionOf: (j) => j.queue,
+    idOf: (j) => j.id,
+    toEntity: () => ({}),
+    fromEntity: (_p, keys) => ({ queue: keys.partition, id: keys.id }),
+    shards: 8,
+    shardBasis: (id) => id.split('.')[0]!,
+    groupCommit: true,
+  };
+
+  it('keeps ids of one basis in one shard, so their concurrent writes share a transaction', async () => {
+    const store = testStore();
+    await store.ensureTables([batched.table]);
+    const repo = new Repository(store, batched);
+    let requests = 0;
+    const run = store.run.bind(store);
+    store.run = (operation) => {
+      requests++;
+      return run(operation);
+    };
+    await Promise.all(Array.from({ length: 12 }, (_, n) => repo.create({ queue: 'q', id: `b7.${n}` })));
+    expect(requests).toBe(1);
+    const partitions = new Set<string>();
+    for await (const row of store.client(batched.table).listEntities()) partitions.add(String(row.partitionKey));
+    expect(partitions.size).toBe(1);
+    expect((await repo.getMany('q', ['b7.3', 'b7.11'])).size).toBe(2);
+  });
+});
+
 describe('Repository against a faulty service', () => {
   const connectionVia = (endpoint: string) => testConnectionString().replace(/TableEndpoint=[^;]+/, `TableEndpoint=${endpoint}`);
 

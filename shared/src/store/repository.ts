@@ -55,6 +55,12 @@ export interface RepositoryDefinition<T> {
    * id, never for a uniqueness rule. `listIndex` merges the shards in key order.
    */
   shards?: number;
+  /**
+   * The part of an id that picks its shard (default: all of it). Ids made at the same
+   * moment can name the same part, so that their writes, which come at the same moments
+   * too, share transactions.
+   */
+  shardBasis?(id: string): string;
 }
 
 type Row = TableEntity<Record<string, unknown>>;
@@ -163,7 +169,7 @@ export class Repository<T> {
   /** The escaped PartitionKey an entity of `partition` with this id is stored under. */
   private physicalPartition(partition: string, id: string): string {
     const shards = this.definition.shards;
-    return shards ? shardKey(escapeKey(partition), shardOf(id, shards)) : escapeKey(partition);
+    return shards ? shardKey(escapeKey(partition), shardOf(this.definition.shardBasis?.(id) ?? id, shards)) : escapeKey(partition);
   }
 
   /** Every escaped PartitionKey of a partition: itself, or each of its shards. */
