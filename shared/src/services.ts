@@ -176,7 +176,7 @@ export async function createServices(store: TableStore, options: ServiceOptions 
     messages,
     references: carrierReferences,
     connections: carrierConnections,
-    numbers: numberRepository,
+    numberCache,
     smsGroups,
     enterprises: enterpriseRepository,
     ...(options.onRoutingError ? { onRoutingError: options.onRoutingError } : {}),

@@ -6,7 +6,7 @@ import { createCarrierAdapter, webhookAnswer, type WebhookAnswer } from '../carr
 import type { CarrierType, InboundMessage, StatusUpdate, WebhookEvent, WebhookRequest } from '../carriers/types';
 import type { EnterpriseRepository } from '../enterprises/repository';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
-import type { NumberRepository } from '../numbers/number-repository';
+import type { NumberCache } from '../numbers/number-cache';
 import type { SmsGroups } from '../numbers/sms-groups';
 import { Repository, type RepositoryDefinition, type Stored } from '../store/repository';
 import { countSegments } from '../rules/segments';
@@ -95,7 +95,8 @@ export interface InboundSmsDeps {
   messages: MessageRepository;
   references: CarrierReferences;
   connections: CarrierConnections;
-  numbers: NumberRepository;
+  /** Who holds the `To` number (its row, reused a few seconds). */
+  numberCache: NumberCache;
   smsGroups: SmsGroups;
   enterprises: EnterpriseRepository;
   /** Routing, bookkeeping and status follow-ups running at once, per lane (default 16; routing runs a quarter of it while webhooks or sends wait, bookkeeping and status one task while those or routing wait). */
@@ -316,7 +317,7 @@ export class InboundSms {
     const current = await this.messages.current(enterpriseId, id);
     if (!current || current.value.direction !== 'inbound' || current.value.status !== 'received') return { current };
     const message = current.value;
-    const entry = await this.deps.numbers.get(enterpriseId, message.to);
+    const entry = await this.deps.numberCache.row(enterpriseId, message.to);
     const holder = entry?.value.holder ?? null;
     const at = new Date().toISOString();
     if (holder?.type === 'user') return { current, next: { ...withStatus(message, 'routed', at), holder, recipients: [holder.id] } };

@@ -240,7 +240,7 @@ export class OutboundSms {
     }
     const checked = checkPhoneNumber(requested);
     if (!checked.ok) throw invalid('from', checked.problem!);
-    const entry = await this.deps.numbers.get(sender.enterpriseId, checked.e164!);
+    const entry = await this.deps.numberCache.row(sender.enterpriseId, checked.e164!);
     const holder = entry?.value.holder;
     const allowed = holder && (holder.type === 'user' ? holder.id === sender.userId : await this.isGroupMember(sender.enterpriseId, holder.id, sender.userId));
     if (!allowed) throw new ForbiddenError(`You may not send from ${formatInternational(checked.e164!)}: it is not assigned to you or to an SMS group you belong to.`);
@@ -257,8 +257,8 @@ export class OutboundSms {
   ): Promise<SmsMessage> {
     const enterprise = await this.enterprise(enterpriseId);
     if (!enterprise) throw new NotFoundError(`No enterprise with id "${enterpriseId}".`);
-    // The number's row is the truth of who holds it: read once per send (the sender check may have read it already).
-    const entry = known ?? (await this.deps.numbers.get(enterpriseId, from));
+    // The number's row is the truth of who holds it (reused a few seconds: NumberCache.row).
+    const entry = known ?? (await this.deps.numberCache.row(enterpriseId, from));
     if (!entry) throw new NotFoundError(`${formatInternational(from)} is not in the enterprise's number inventory.`);
     const number = entry.value;
     if (!number.capabilities.sms) throw invalid('from', `${formatInternational(from)} is not enabled for SMS. An admin can turn SMS on for it on the Numbers page.`);

@@ -82,7 +82,19 @@ export class NumberSnapshot {
   }
 }
 
-export type NumberCacheOptions = SnapshotCacheOptions;
+export interface NumberCacheOptions extends SnapshotCacheOptions {
+  /** How long a number's row read for a send or a route is reused (default ROW_MAX_AGE_MS). */
+  rowMaxAgeMs?: number;
+}
+
+/**
+ * Sends and routing read the number's own row (who holds it, its carrier): reused for
+ * this long, so a busy number costs one read per few seconds instead of one per message.
+ * This process's writes replace it at once; another process's show within this time.
+ */
+export const ROW_MAX_AGE_MS = 5_000;
+/** Rows kept at most (the longest unread go first). */
+const MAX_ROWS = 50_000;
 
 /**
  * The per-enterprise number snapshots, shared by the inventory, the SMS assignments
@@ -93,13 +105,38 @@ export type NumberCacheOptions = SnapshotCacheOptions;
  */
 export class NumberCache {
   private readonly cache: SnapshotCache<PhoneNumberEntry, NumberSnapshot>;
+  /** Rows read by `row`, per `{enterprise}|{number}`: the read (shared while in flight) and when it started. */
+  private readonly rows = new Map<string, { read: Promise<Stored<PhoneNumberEntry> | undefined>; at: number }>();
+  private readonly rowMaxAgeMs: number;
+  private readonly clock: () => number;
 
-  constructor(numbers: NumberRepository, options: NumberCacheOptions = {}) {
+  constructor(
+    private readonly numbers: NumberRepository,
+    options: NumberCacheOptions = {},
+  ) {
     this.cache = new SnapshotCache(async (enterpriseId, startedAt) => {
       const snapshot = new NumberSnapshot(enterpriseId, startedAt);
       for await (const stored of numbers.all(enterpriseId)) snapshot.put(stored);
       return snapshot;
     }, options);
+    this.rowMaxAgeMs = options.rowMaxAgeMs ?? ROW_MAX_AGE_MS;
+    this.clock = options.clock ?? Date.now;
+  }
+
+  /** The number's row as stored, at most `rowMaxAgeMs` behind other processes' writes and never behind this one's. */
+  row(enterpriseId: string, number: string): Promise<Stored<PhoneNumberEntry> | undefined> {
+    const key = `${enterpriseId}|${number}`;
+    const now = this.clock();
+    const known = this.rows.get(key);
+    if (known && now - known.at < this.rowMaxAgeMs) return known.read;
+    const read = this.numbers.get(enterpriseId, number);
+    const entry = { read, at: now };
+    this.rows.delete(key);
+    this.rows.set(key, entry);
+    // A failed read is not remembered: the next caller tries again.
+    read.catch(() => this.rows.get(key) === entry && this.rows.delete(key));
+    if (this.rows.size > MAX_ROWS) this.rows.delete(this.rows.keys().next().value!);
+    return read;
   }
 
   /** The snapshot if one is in memory (however old), without loading: for hot paths that only use it as a hint. */
@@ -109,11 +146,15 @@ export class NumberCache {
 
   invalidate(enterpriseId: string): void {
     this.cache.invalidate(enterpriseId);
+    for (const key of this.rows.keys()) if (key.startsWith(`${enterpriseId}|`)) this.rows.delete(key);
   }
 
-  /** Numbers written (as stored, with their new ETags) or deleted. A no-op for enterprises not in memory. */
+  /** Numbers written (as stored, with their new ETags) or deleted. */
   apply(enterpriseId: string, upserted: readonly Stored<PhoneNumberEntry>[], deleted: readonly string[] = []): void {
     this.cache.apply(enterpriseId, upserted, deleted);
+    const at = this.clock();
+    for (const stored of upserted) this.rows.set(`${stored.value.enterpriseId}|${stored.value.number}`, { read: Promise.resolve(stored), at });
+    for (const number of deleted) this.rows.set(`${enterpriseId}|${number}`, { read: Promise.resolve(undefined), at });
   }
 
   /** The enterprise's snapshot; `fresh` waits for a reload when the one in memory is older than the TTL. */
