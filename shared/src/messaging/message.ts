@@ -187,6 +187,8 @@ const KNOWN_MESSAGES = 20_000;
 export class MessageRepository extends Repository<SmsMessage> {
   /** The last version this process wrote or read of recent messages, with its ETag. */
   private readonly known = new Map<string, Stored<SmsMessage>>();
+  /** Updates this process has on their way, per message. */
+  private readonly writing = new Map<string, Promise<Stored<SmsMessage>>>();
 
   constructor(store: TableStore) {
     super(store, definition);
@@ -201,7 +203,11 @@ export class MessageRepository extends Repository<SmsMessage> {
    * (the API) use `get`.
    */
   async current(enterpriseId: string, id: string): Promise<Stored<SmsMessage> | undefined> {
-    return this.known.get(`${enterpriseId}|${id}`) ?? this.remember(await this.get(enterpriseId, id));
+    const key = `${enterpriseId}|${id}`;
+    // A write of it on its way here (the worker recording the send as a status report comes in): its outcome is the newer version.
+    const writing = this.writing.get(key);
+    if (writing) await writing.catch(() => undefined);
+    return this.known.get(key) ?? this.remember(await this.get(enterpriseId, id));
   }
 
   /** Drops the kept version (a write based on it failed). */
@@ -214,11 +220,16 @@ export class MessageRepository extends Repository<SmsMessage> {
   }
 
   override async update(current: Stored<SmsMessage>, next: SmsMessage): Promise<Stored<SmsMessage>> {
+    const key = `${next.enterpriseId}|${next.id}`;
+    const write = super.update(current, next);
+    this.writing.set(key, write);
     try {
-      return this.remember(await super.update(current, next))!;
+      return this.remember(await write)!;
     } catch (error) {
       this.forget(next.enterpriseId, next.id);
       throw error;
+    } finally {
+      if (this.writing.get(key) === write) this.writing.delete(key);
     }
   }
 

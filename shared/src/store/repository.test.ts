@@ -308,6 +308,11 @@ describe('Repository with a shard basis', () => {
     for await (const row of store.client(batched.table).listEntities()) partitions.add(String(row.partitionKey));
     expect(partitions.size).toBe(1);
     expect((await repo.getMany('q', ['b7.3', 'b7.11'])).size).toBe(2);
+    // One id is a point read (cheaper than a query), found or not.
+    const pointReads = jest.spyOn(repo, 'get');
+    expect([...(await repo.getMany('q', ['b7.5'])).keys()]).toEqual(['b7.5']);
+    expect((await repo.getMany('q', ['b7.99'])).size).toBe(0);
+    expect(pointReads).toHaveBeenCalledTimes(2);
   });
 });
 

@@ -219,17 +219,26 @@ export class Repository<T> {
       const physical = this.physicalPartition(partition, id);
       byPartition.set(physical, [...(byPartition.get(physical) ?? []), id]);
     }
-    for (const [physical, unique] of byPartition) {
-      for (let at = 0; at < unique.length; at += MAX_FILTER_COMPARISONS) {
-        const keys = unique.slice(at, at + MAX_FILTER_COMPARISONS).map((id) => `RowKey eq ${odataString(escapeKey(id))}`);
-        let continuationToken: string | undefined;
-        do {
-          const page = await this.physicalPage(physical, { pageSize: 1000, filter: keys.join(' or '), ...(continuationToken ? { continuationToken } : {}) });
-          for (const stored of page.items) found.set(this.definition.idOf(stored.value), stored);
-          continuationToken = page.continuationToken;
-        } while (continuationToken);
-      }
-    }
+    // Partitions (shards) at once: a history page names messages of every shard.
+    await Promise.all(
+      [...byPartition].map(async ([physical, unique]) => {
+        if (unique.length === 1) {
+          // One id: a point read, the cheapest request there is (a query scans at least the partition's index).
+          const stored = await this.get(partition, unique[0]!);
+          if (stored) found.set(unique[0]!, stored);
+          return;
+        }
+        for (let at = 0; at < unique.length; at += MAX_FILTER_COMPARISONS) {
+          const keys = unique.slice(at, at + MAX_FILTER_COMPARISONS).map((id) => `RowKey eq ${odataString(escapeKey(id))}`);
+          let continuationToken: string | undefined;
+          do {
+            const page = await this.physicalPage(physical, { pageSize: 1000, filter: keys.join(' or '), ...(continuationToken ? { continuationToken } : {}) });
+            for (const stored of page.items) found.set(this.definition.idOf(stored.value), stored);
+            continuationToken = page.continuationToken;
+          } while (continuationToken);
+        }
+      }),
+    );
     return found;
   }
 
