@@ -261,7 +261,8 @@ describe('carrier connections and inbound SMS', () => {
   describe('routing', () => {
     it('routes to the user holding the number, to an SMS group, or lists it as unrouted', async () => {
       const number = await runtime.services.numberRepository.require('contoso', '+14155550805');
-      await runtime.services.numberRepository.update(number, { ...number.value, holder: { type: 'user', id: 'jane', name: 'Jane Doe' } });
+      // As the SMS assignments do: the write, then this process's number cache (which routing reads).
+      runtime.services.numberCache.apply('contoso', [await runtime.services.numberRepository.update(number, { ...number.value, holder: { type: 'user', id: 'jane', name: 'Jane Doe' } })]);
       const group = await call(`${url}/api/admin/enterprises/contoso/sms-groups`, { token: admin(), body: { name: 'Dispatch', number: '+14155550806', ownerIds: ['olga'], memberIds: ['olga', 'mike'] } });
       expect(group.status).toBe(201);
 
