@@ -113,6 +113,8 @@ export interface ContactsDeps {
   enterprises: EnterpriseRepository;
   activity: ActivityLog;
   now?: () => Date;
+  /** Contacts of a partition read whole at most (default WHOLE_PARTITION_MAX; a larger one is looked up by number). */
+  wholePartitionMax?: number;
 }
 
 const FIND_LIMIT = 10;
@@ -144,19 +146,27 @@ function checkScope(scope: string): ContactScope {
 }
 
 /**
- * How long a looked-up name is reused. Every inbound SMS shows its sender's name on a
- * Teams card: under load, one look-up per sender and recipient every few seconds instead
- * of two reads per message. A rename made through this process shows at once; one made
- * through another server, within this time. Names are labels, never access rules.
+ * How long looked-up names are reused. Every inbound SMS shows its sender's name on a
+ * Teams card: under load, one look-up every few seconds instead of two reads per message.
+ * A rename made through this process shows at once; one made through another server,
+ * within this time. Names are labels, never access rules.
  */
 const NAME_TTL_MS = 5_000;
 const NAMES_KEPT = 10_000;
+/**
+ * A contact partition (a user's, or the enterprise's) with at most this many contacts is
+ * read whole, once per NAME_TTL_MS, so a sender nobody saved costs nothing. A larger one
+ * is looked up number by number.
+ */
+const WHOLE_PARTITION_MAX = 2_000;
 
 /** Personal and enterprise contacts: admin and user CRUD, and the look-ups conversations and the bot use. */
 export class Contacts {
   readonly repository: Repository<Contact>;
   private readonly now: () => Date;
-  /** `{enterprise}|{user}|{number}` → the name (null: none), and until when it holds. */
+  /** Per partition: its contacts by number (undefined: too many to keep whole), and until when that holds. */
+  private readonly partitions = new Map<string, { names: Promise<ReadonlyMap<string, string> | undefined>; until: number }>();
+  /** `{partition}|{number}` → the name (null: none) in a partition too large to keep whole, and until when it holds. */
   private readonly names = new Map<string, { name: Promise<string | null>; until: number }>();
 
   constructor(private readonly deps: ContactsDeps) {
@@ -286,24 +296,57 @@ export class Contacts {
     return (await this.namesOf(enterpriseId, userId, [number])).get(number);
   }
 
-  /** `nameOf` for many numbers at once (a few queries, not one read each). */
+  /** `nameOf` for many numbers at once. */
   async namesOf(enterpriseId: string, userId: string, numbers: readonly string[]): Promise<Map<string, string>> {
     // Only E.164 numbers can be contacts; short codes and sender ids are never looked up.
     const wanted = [...new Set(numbers)].filter((n) => /^\+[1-9]\d{1,14}$/.test(n));
-    const now = this.now().getTime();
-    const keyOf = (number: string) => `${enterpriseId}|${userId}|${number}`;
-    const pending = new Map<string, Promise<string | null>>();
+    const names = new Map<string, string>();
+    if (wanted.length === 0) return names;
+    const [personal, enterprise] = await Promise.all(this.partitionsFor(enterpriseId, userId).map(({ partition }) => this.namesIn(partition, wanted)));
     for (const number of wanted) {
-      const kept = this.names.get(keyOf(number));
+      const name = personal!.get(number) ?? enterprise!.get(number);
+      if (name !== undefined) names.set(number, name);
+    }
+    return names;
+  }
+
+  /** The names `numbers` have in one partition: from the whole partition in memory, or looked up one by one when it is large. */
+  private async namesIn(partition: string, numbers: readonly string[]): Promise<ReadonlyMap<string, string>> {
+    const now = this.now().getTime();
+    let whole = this.partitions.get(partition);
+    if (!whole || whole.until <= now) {
+      // One read of the partition, shared by the look-ups that come while it is on its way.
+      const names = this.readWhole(partition);
+      whole = { names, until: now + NAME_TTL_MS };
+      names.catch(() => this.partitions.get(partition) === whole && this.partitions.delete(partition));
+      this.partitions.set(partition, whole);
+    }
+    return (await whole.names) ?? this.namesByNumber(partition, numbers, now);
+  }
+
+  /** The partition's contacts by number; undefined when it holds more than WHOLE_PARTITION_MAX. */
+  private async readWhole(partition: string): Promise<ReadonlyMap<string, string> | undefined> {
+    const names = new Map<string, string>();
+    for await (const { value } of this.repository.listAll(partition)) {
+      if (names.size === (this.deps.wholePartitionMax ?? WHOLE_PARTITION_MAX)) return undefined;
+      names.set(value.number, value.name);
+    }
+    return names;
+  }
+
+  private async namesByNumber(partition: string, numbers: readonly string[], now: number): Promise<ReadonlyMap<string, string>> {
+    const pending = new Map<string, Promise<string | null>>();
+    for (const number of numbers) {
+      const kept = this.names.get(`${partition}|${number}`);
       if (kept && kept.until > now) pending.set(number, kept.name);
     }
-    const unknown = wanted.filter((number) => !pending.has(number));
+    const unknown = numbers.filter((number) => !pending.has(number));
     if (unknown.length > 0) {
       // One look-up for the unknown ones; a look-up already on its way is shared, not repeated.
-      const found = Promise.all(this.partitionsFor(enterpriseId, userId).map(({ partition }) => this.repository.getMany(partition, unknown)));
+      const found = this.repository.getMany(partition, unknown);
       for (const number of unknown) {
-        const key = keyOf(number);
-        const name = found.then(([personal, enterprise]) => personal!.get(number)?.value.name ?? enterprise!.get(number)?.value.name ?? null);
+        const key = `${partition}|${number}`;
+        const name = found.then((contacts) => contacts.get(number)?.value.name ?? null);
         name.catch(() => this.names.delete(key));
         this.keepName(key, { name, until: now + NAME_TTL_MS });
         pending.set(number, name);
@@ -325,7 +368,9 @@ export class Contacts {
 
   /** A contact of the enterprise changed here: its names are looked up afresh. */
   private forgetNames(enterpriseId: string): void {
-    for (const key of this.names.keys()) if (key.startsWith(`${enterpriseId}|`)) this.names.delete(key);
+    const ofEnterprise = (partition: string) => partition === enterpriseId || partition.startsWith(`${enterpriseId}~`);
+    for (const partition of this.partitions.keys()) if (ofEnterprise(partition)) this.partitions.delete(partition);
+    for (const key of this.names.keys()) if (ofEnterprise(key.slice(0, key.lastIndexOf('|')))) this.names.delete(key);
   }
 
   /** Contacts whose name matches, best first (exact, starts with, every word starts, contains); personal before enterprise. */
