@@ -99,7 +99,7 @@ export interface InboundSmsDeps {
   numberCache: NumberCache;
   smsGroups: SmsGroups;
   enterprises: EnterpriseRepository;
-  /** Routing, bookkeeping and status follow-ups running at once, per lane (default 16; routing runs a quarter of it while webhooks or sends wait, bookkeeping and status one task while those or routing wait). */
+  /** Routing, bookkeeping and status follow-ups running at once, per lane (default 16; routing runs two tasks while webhooks or sends wait, bookkeeping and status one task while those or routing wait). */
   followUpConcurrency?: number;
   /** Where routing failures are reported (routing runs after the answer). */
   onRoutingError?: (error: unknown, message: { enterpriseId: string; id: string }) => void;
@@ -129,8 +129,9 @@ export class InboundSms {
 
   constructor(private readonly deps: InboundSmsDeps) {
     this.messages = deps.messages;
-    // Webhook answers first, then routing (people wait for the Teams card), then the rest.
-    this.routing = new WorkLane(deps.followUpConcurrency ?? 16, foreground);
+    // Webhook answers first, then routing (people wait for the Teams card), then the rest. While
+    // webhooks wait, two routing tasks: each more puts storage requests ahead of the next answer's.
+    this.routing = new WorkLane(deps.followUpConcurrency ?? 16, foreground, 2);
     // Bookkeeping and status reports trickle (one task each) while anything above them waits.
     this.statusLane = new WorkLane(deps.followUpConcurrency ?? 16, urgent, 1);
     this.bookkeeping = new WorkLane(deps.followUpConcurrency ?? 16, urgent, 1);

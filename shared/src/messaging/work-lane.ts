@@ -37,7 +37,7 @@ export class WorkLane {
 
   private next(): void {
     // Answers first: follow-up work only trickles while requests are waiting, and never stops. A
-    // quarter rather than one task keeps routing (and so Teams delivery) ahead of a steady inbound flow.
+    // quarter (by default) rather than one task keeps routing (and so Teams delivery) ahead of a steady inbound flow.
     const limit = this.yieldTo.busy ? Math.min(this.whileBusy, this.concurrency) : this.concurrency;
     if (limit < this.concurrency && this.waiting.length > 0) this.yieldTo.whenIdle(this.wake);
     while (this.running < limit && this.waiting.length > 0) {
