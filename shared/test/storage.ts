@@ -15,3 +15,14 @@ export function uniqueTablePrefix(): string {
 export function testStore(options: TableStoreOptions = {}): TableStore {
   return new TableStore(testConnectionString(), { tablePrefix: uniqueTablePrefix(), ...options });
 }
+
+/** Counts the requests `store` makes from now on (transactions and single operations alike); `stop` puts it back. */
+export function countRequests(store: TableStore): { requests: () => number; stop: () => void } {
+  let requests = 0;
+  const run = store.run.bind(store);
+  store.run = (operation) => {
+    requests++;
+    return run(operation);
+  };
+  return { requests: () => requests, stop: () => (store.run = run) };
+}

@@ -140,18 +140,9 @@ describe('Contacts', () => {
     await w.contacts.save(w.admin, w.enterpriseId, { name: 'Plumber', number: PLUMBER, scope: 'enterprise' });
     await w.contacts.save(w.admin, w.enterpriseId, { name: 'John', number: JOHN, scope: 'enterprise' });
     const count = (contacts: Contacts) => {
-      const calls = { whole: 0, byNumber: 0 };
-      const listAll = contacts.repository.listAll.bind(contacts.repository);
-      const getMany = contacts.repository.getMany.bind(contacts.repository);
-      contacts.repository.listAll = (partition, filter) => {
-        calls.whole++;
-        return listAll(partition, filter);
-      };
-      contacts.repository.getMany = (partition, ids) => {
-        calls.byNumber++;
-        return getMany(partition, ids);
-      };
-      return calls;
+      const whole = jest.spyOn(contacts.repository, 'listAll');
+      const byNumber = jest.spyOn(contacts.repository, 'getMany');
+      return () => ({ whole: whole.mock.calls.length, byNumber: byNumber.mock.calls.length });
     };
     const senders = Array.from({ length: 30 }, (_, i) => `+1206555${String(1000 + i)}`);
 
@@ -159,14 +150,14 @@ describe('Contacts', () => {
     const smallCalls = count(small);
     for (const sender of [...senders, ACME, PLUMBER]) await small.nameOf(w.enterpriseId, 'uma', sender);
     expect(await small.namesOf(w.enterpriseId, 'uma', [ACME, PLUMBER, JOHN])).toEqual(new Map([[ACME, 'My Acme guy'], [PLUMBER, 'Plumber'], [JOHN, 'John']]));
-    expect(smallCalls).toEqual({ whole: 2, byNumber: 0 }); // Uma's partition and the enterprise's, once each
+    expect(smallCalls()).toEqual({ whole: 2, byNumber: 0 }); // Uma's partition and the enterprise's, once each
 
     // The enterprise's two contacts are over this limit: its names are read by number (and kept), Uma's whole.
     const large = new Contacts({ store: w.store, enterprises: w.enterprises, activity: w.activity, wholePartitionMax: 1 });
     const largeCalls = count(large);
     expect(await large.namesOf(w.enterpriseId, 'uma', [ACME, PLUMBER, JOHN])).toEqual(new Map([[ACME, 'My Acme guy'], [PLUMBER, 'Plumber'], [JOHN, 'John']]));
     expect(await large.nameOf(w.enterpriseId, 'uma', PLUMBER)).toBe('Plumber');
-    expect(largeCalls).toEqual({ whole: 2, byNumber: 1 });
+    expect(largeCalls()).toEqual({ whole: 2, byNumber: 1 });
   });
 
   it('names a number by the personal contact first, then the enterprise one; lists and finds accordingly', async () => {

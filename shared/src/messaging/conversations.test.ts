@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { testStore } from '../../test/storage';
+import { countRequests, testStore } from '../../test/storage';
 import { makeMessage } from '../../test/messages';
 import { makeUser } from '../../test/users';
 import type { Actor, Principal } from '../access/principal';
@@ -189,17 +189,12 @@ describe('Conversations', () => {
     await w.deliver(sms(w.enterpriseId, 'inbound', N1, X(1), 'first', t(1)));
     const reply = sms(w.enterpriseId, 'outbound', N1, X(1), 'the reply', t(2));
     await w.messages.create(reply);
-    let requests = 0;
-    const run = w.store.run.bind(w.store);
-    w.store.run = (operation) => {
-      requests++;
-      return run(operation);
-    };
+    const counter = countRequests(w.store);
     await w.conversations.recordMessage(reply);
-    w.store.run = run;
+    counter.stop();
     // The number's partition: timeline row + new list position, then history row + old position removed;
     // the enterprise-wide partition: the same minus history; and the conversation row. One at a time, it took eight.
-    expect(requests).toBe(5);
+    expect(counter.requests()).toBe(5);
     const index: string[] = [];
     for await (const row of w.store.client(CONVERSATION_INDEX_TABLE).listEntities({ queryOptions: { filter: `PartitionKey eq '${numberPartition(w.enterpriseId, N1)}'` } })) index.push(row.rowKey!);
     expect(index.filter((key) => key.startsWith(RECENT_PREFIX))).toEqual([`${RECENT_PREFIX}${recentKey(t(2), id)}`]);

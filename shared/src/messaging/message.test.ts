@@ -11,13 +11,8 @@ async function world() {
   const enterpriseId = `ent-${randomUUID().slice(0, 8)}`;
   const messages = new MessageRepository(store);
   const created = await messages.create(makeMessage(enterpriseId, 'outbound', '+14155550100', '+14155550199', 'on our way', new Date().toISOString(), { id: newOutboundId(), status: 'sending' }));
-  let reads = 0;
-  const get = messages.get.bind(messages);
-  messages.get = (partition, id) => {
-    reads++;
-    return get(partition, id);
-  };
-  return { messages, created, reads: () => reads };
+  const reads = jest.spyOn(messages, 'get');
+  return { messages, created, reads: () => reads.mock.calls.length };
 }
 
 describe('MessageRepository.current', () => {

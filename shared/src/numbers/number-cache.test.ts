@@ -18,12 +18,7 @@ async function world() {
   const enterpriseId = `ent-${randomUUID().slice(0, 8)}`;
   let now = 1_000_000;
   const clock = () => now;
-  let reads = 0;
-  const get = numbers.get.bind(numbers);
-  numbers.get = (partition, id) => {
-    reads++;
-    return get(partition, id);
-  };
+  const reads = jest.spyOn(numbers, 'get');
   const stored = await numbers.create(newNumberEntry(enterpriseId, NUMBER, new Date(now).toISOString()));
   return {
     numbers,
@@ -31,7 +26,7 @@ async function world() {
     stored,
     here: new NumberCache(numbers, { clock }),
     elsewhere: new NumberCache(new NumberRepository(store), { clock }),
-    reads: () => reads,
+    reads: () => reads.mock.calls.length,
     advance: (ms: number) => (now += ms),
   };
 }

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ConflictError } from '../errors';
-import { testStore } from '../../test/storage';
+import { countRequests, testStore } from '../../test/storage';
 import { Repository, type RepositoryDefinition } from './repository';
-import type { TableStore } from './table-store';
 
 /**
  * Group commit against the run's Azurite: concurrent writes of one partition share
@@ -27,21 +26,10 @@ const definition: RepositoryDefinition<Item> = {
   groupCommit: true,
 };
 
-/** Counts the requests the store makes (transactions and single operations alike). */
-function counting(store: TableStore): { requests: () => number } {
-  let requests = 0;
-  const run = store.run.bind(store);
-  store.run = (operation) => {
-    requests++;
-    return run(operation);
-  };
-  return { requests: () => requests };
-}
-
 async function world() {
   const store = testStore();
   await store.ensureTables([definition.table]);
-  const counter = counting(store);
+  const counter = countRequests(store);
   return { store, counter, items: new Repository(store, definition), partition: `p-${randomUUID().slice(0, 8)}` };
 }
 

@@ -1,7 +1,7 @@
 import { TableClient } from '@azure/data-tables';
 import { ConflictError, NotFoundError } from '../errors';
 import { startFaultProxy } from '../../test/fault-proxy';
-import { testConnectionString, testStore } from '../../test/storage';
+import { countRequests, testConnectionString, testStore } from '../../test/storage';
 import { Repository, type RepositoryDefinition } from './repository';
 import { TableStore } from './table-store';
 
@@ -296,14 +296,9 @@ describe('Repository with a shard basis', () => {
     const store = testStore();
     await store.ensureTables([batched.table]);
     const repo = new Repository(store, batched);
-    let requests = 0;
-    const run = store.run.bind(store);
-    store.run = (operation) => {
-      requests++;
-      return run(operation);
-    };
+    const counter = countRequests(store);
     await Promise.all(Array.from({ length: 12 }, (_, n) => repo.create({ queue: 'q', id: `b7.${n}` })));
-    expect(requests).toBe(1);
+    expect(counter.requests()).toBe(1);
     const partitions = new Set<string>();
     for await (const row of store.client(batched.table).listEntities()) partitions.add(String(row.partitionKey));
     expect(partitions.size).toBe(1);
