@@ -187,7 +187,7 @@ const KNOWN_MESSAGES = 20_000;
 export class MessageRepository extends Repository<SmsMessage> {
   /** The last version this process wrote or read of recent messages, with its ETag. */
   private readonly known = new Map<string, Stored<SmsMessage>>();
-  /** Updates this process has on their way, per message. */
+  /** Creates and updates this process has on their way, per message. */
   private readonly writing = new Map<string, Promise<Stored<SmsMessage>>>();
 
   constructor(store: TableStore) {
@@ -204,7 +204,8 @@ export class MessageRepository extends Repository<SmsMessage> {
    */
   async current(enterpriseId: string, id: string): Promise<Stored<SmsMessage> | undefined> {
     const key = `${enterpriseId}|${id}`;
-    // A write of it on its way here (the worker recording the send as a status report comes in): its outcome is the newer version.
+    // A write of it on its way here (the row being created as its queue item arrives, the worker
+    // recording the send as a status report comes in): its outcome is the newer version.
     const writing = this.writing.get(key);
     if (writing) await writing.catch(() => undefined);
     return this.known.get(key) ?? this.remember(await this.get(enterpriseId, id));
@@ -216,18 +217,24 @@ export class MessageRepository extends Repository<SmsMessage> {
   }
 
   override async create(value: SmsMessage): Promise<Stored<SmsMessage>> {
-    return this.remember(await super.create(value))!;
+    return this.remember(await this.tracked(value, super.create(value)))!;
   }
 
   override async update(current: Stored<SmsMessage>, next: SmsMessage): Promise<Stored<SmsMessage>> {
-    const key = `${next.enterpriseId}|${next.id}`;
-    const write = super.update(current, next);
-    this.writing.set(key, write);
     try {
-      return this.remember(await write)!;
+      return this.remember(await this.tracked(next, super.update(current, next)))!;
     } catch (error) {
       this.forget(next.enterpriseId, next.id);
       throw error;
+    }
+  }
+
+  /** Known to `current` while on its way: a writer looking at the message meanwhile waits for it. */
+  private async tracked(message: SmsMessage, write: Promise<Stored<SmsMessage>>): Promise<Stored<SmsMessage>> {
+    const key = `${message.enterpriseId}|${message.id}`;
+    this.writing.set(key, write);
+    try {
+      return await write;
     } finally {
       if (this.writing.get(key) === write) this.writing.delete(key);
     }

@@ -35,6 +35,8 @@ export interface OutboundWorkerOptions {
   /** Per carrier API call (default 15 s). */
   carrierTimeoutMs?: number;
   random?: () => number;
+  /** An item that came before its message's row is looked at again after this long (default 2 s), MISSING_ROW_LOOKS times at most. */
+  missingRowRetrySeconds?: number;
 }
 
 export interface OutboundWorkerDeps {
@@ -59,6 +61,14 @@ export interface OutboundWorkerDeps {
 const REPORTS_CARRY_REFERENCE: ReadonlySet<CarrierType> = new Set<CarrierType>(['twilio', 'telnyx', 'acs', 'simulator']);
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * A send's row and queue item are written at once, so an item may arrive before its row.
+ * It is looked at this many times, this far apart, before it is taken for one whose row
+ * was never written (the write failed, and the sender was told).
+ */
+const MISSING_ROW_LOOKS = 5;
+const MISSING_ROW_RETRY_SECONDS = 2;
 
 /**
  * Sends queued messages: claims each message row with a conditional write (so two
@@ -91,6 +101,7 @@ export class OutboundWorker {
       maxPacingHoldMs: options.maxPacingHoldMs ?? 20_000,
       carrierTimeoutMs: options.carrierTimeoutMs ?? 15_000,
       random: options.random ?? Math.random,
+      missingRowRetrySeconds: options.missingRowRetrySeconds ?? MISSING_ROW_RETRY_SECONDS,
       carrierBaseUrls: options.carrierBaseUrls,
       fetch: options.fetch,
     };
@@ -166,7 +177,13 @@ export class OutboundWorker {
     }
     // Usually this process accepted the message a moment ago: its own version saves a read (the claim checks the ETag).
     const current = fresh ? await this.deps.messages.get(item.enterpriseId, item.messageId) : await this.deps.messages.current(item.enterpriseId, item.messageId);
+    if (!current && item.dequeueCount < MISSING_ROW_LOOKS) {
+      // Queued while its row was being written (by another process): look again shortly.
+      await this.deps.queue.hide(item, this.options.missingRowRetrySeconds);
+      return;
+    }
     if (!current || current.value.direction !== 'outbound') {
+      if (!current) this.deps.onError?.(new Error(`A queue item names message ${item.messageId}, which was never stored; removed.`), { messageId: item.messageId, enterpriseId: item.enterpriseId });
       await this.deps.queue.delete(item);
       return;
     }

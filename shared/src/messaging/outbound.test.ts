@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { makeMessage } from '../../test/messages';
 import { testStore } from '../../test/storage';
 import type { Principal } from '../access/principal';
 import { defaultEnterpriseSettings } from '../enterprises/schema';
@@ -7,7 +8,7 @@ import { newNumberEntry, type Capabilities, type NumberHolder } from '../numbers
 import type { E164 } from '../rules/phone';
 import { createServices, type Services } from '../services';
 import { startCarrierSimulator, type CarrierSimulator } from '../simulators/carriers/carrier-simulator';
-import { messageShardBasis, newOutboundId } from './message';
+import { MessageRepository, messageShardBasis, newOutboundId } from './message';
 import { OutboundQueue } from './outbound-queue';
 import { SenderPacer } from './sender-pacing';
 import type { OutboundWorker, OutboundWorkerOptions } from './outbound-worker';
@@ -232,6 +233,29 @@ describe('the worker', () => {
     expect(failed.failureReason).toMatch(/not sent again/);
     expect(failed.deadLetteredAt).not.toBeNull();
     expect(w.simulator.requests.filter((r) => r.path === '/messages')).toHaveLength(0);
+  });
+
+  it('sends a message whose queue item came before its row, and removes an item whose row never comes', async () => {
+    const w = await world();
+    const at = new Date().toISOString();
+    const early = makeMessage(w.enterpriseId, 'outbound', NUMBER, CUSTOMER, 'item first, row next', at, {
+      id: newOutboundId(),
+      connectionId: w.connectionId,
+      carrierMessageId: '',
+      status: 'queued',
+      statusHistory: [{ status: 'queued', at }],
+    });
+    const never = newOutboundId();
+    await w.services.outboundQueue.enqueue({ enterpriseId: w.enterpriseId, messageId: early.id });
+    await w.services.outboundQueue.enqueue({ enterpriseId: w.enterpriseId, messageId: never });
+    w.worker({ missingRowRetrySeconds: 1 }).start();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Another process writes the row a moment after its item.
+    await new MessageRepository(w.services.store).create(early);
+    await w.waitFor(async () => (w.carrierCalls(early.id) === 1 ? true : undefined), 'the early item to be sent');
+    await w.waitFor(async () => ((await w.services.outboundQueue.depth()) === 0 ? true : undefined), 'the item without a row to be removed');
+    expect((await statusOf(w, early.id))?.status).toBe('sent');
+    expect(w.carrierCalls(never)).toBe(0);
   });
 
   it('paces each sending number to its segments per second', async () => {

@@ -313,13 +313,16 @@ export class OutboundSms {
       createdAt: now,
       updatedAt: now,
     };
+    // Row and queue item at once (one round trip, not two): a worker that gets the item first
+    // waits for the row (this process's worker for the write on its way, another one looks again).
+    const queued = this.deps.queue.enqueue({ enterpriseId, messageId: message.id }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
     await this.deps.messages.create(message);
-    try {
-      await this.deps.queue.enqueue({ enterpriseId, messageId: message.id });
-    } catch (error) {
-      // Stored and in flight: the sweep queues it again, so the send is late, not lost.
-      this.deps.onQueueError?.(error, message);
-    }
+    const queueError = await queued;
+    // Stored and in flight: the sweep queues it again, so the send is late, not lost.
+    if (queueError !== undefined) this.deps.onQueueError?.(queueError, message);
     this.followUps.push(() => this.runStoredListeners(message).catch((error: unknown) => this.deps.onQueueError?.(error, message)));
     return message;
   }
