@@ -8,6 +8,7 @@ import type { EnterpriseRepository } from '../enterprises/repository';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors';
 import { canonicalNumber, defaultCountrySchema, numberInputSchema } from '../numbers/number';
 import { digitsOf, formatInternational, type E164 } from '../rules/phone';
+import { RecentReads } from '../store/recent-reads';
 import { Repository, type RepositoryDefinition, type Stored } from '../store/repository';
 import type { TableStore } from '../store/table-store';
 
@@ -164,14 +165,17 @@ const WHOLE_PARTITION_MAX = 2_000;
 export class Contacts {
   readonly repository: Repository<Contact>;
   private readonly now: () => Date;
-  /** Per partition: its contacts by number (undefined: too many to keep whole), and until when that holds. */
-  private readonly partitions = new Map<string, { names: Promise<ReadonlyMap<string, string> | undefined>; until: number }>();
-  /** `{partition}|{number}` → the name (null: none) in a partition too large to keep whole, and until when it holds. */
-  private readonly names = new Map<string, { name: Promise<string | null>; until: number }>();
+  /** Per partition: its contacts by number (undefined: too many to keep whole). */
+  private readonly partitions: RecentReads<ReadonlyMap<string, string> | undefined>;
+  /** `{partition}|{number}` → the name (null: none) in a partition too large to keep whole. */
+  private readonly names: RecentReads<string | null>;
 
   constructor(private readonly deps: ContactsDeps) {
     this.repository = new Repository(deps.store, definition);
     this.now = deps.now ?? (() => new Date());
+    const clock = () => this.now().getTime();
+    this.partitions = new RecentReads({ maxAgeMs: NAME_TTL_MS, max: NAMES_KEPT, clock });
+    this.names = new RecentReads({ maxAgeMs: NAME_TTL_MS, max: NAMES_KEPT, clock });
   }
 
   private view(stored: Stored<Contact>): ContactView {
@@ -312,16 +316,7 @@ export class Contacts {
 
   /** The names `numbers` have in one partition: from the whole partition in memory, or looked up one by one when it is large. */
   private async namesIn(partition: string, numbers: readonly string[]): Promise<ReadonlyMap<string, string>> {
-    const now = this.now().getTime();
-    let whole = this.partitions.get(partition);
-    if (!whole || whole.until <= now) {
-      // One read of the partition, shared by the look-ups that come while it is on its way.
-      const names = this.readWhole(partition);
-      whole = { names, until: now + NAME_TTL_MS };
-      names.catch(() => this.partitions.get(partition) === whole && this.partitions.delete(partition));
-      this.partitions.set(partition, whole);
-    }
-    return (await whole.names) ?? this.namesByNumber(partition, numbers, now);
+    return (await this.partitions.get(partition, () => this.readWhole(partition))) ?? this.namesByNumber(partition, numbers);
   }
 
   /** The partition's contacts by number; undefined when it holds more than WHOLE_PARTITION_MAX. */
@@ -334,43 +329,24 @@ export class Contacts {
     return names;
   }
 
-  private async namesByNumber(partition: string, numbers: readonly string[], now: number): Promise<ReadonlyMap<string, string>> {
-    const pending = new Map<string, Promise<string | null>>();
-    for (const number of numbers) {
-      const kept = this.names.get(`${partition}|${number}`);
-      if (kept && kept.until > now) pending.set(number, kept.name);
-    }
-    const unknown = numbers.filter((number) => !pending.has(number));
-    if (unknown.length > 0) {
-      // One look-up for the unknown ones; a look-up already on its way is shared, not repeated.
-      const found = this.repository.getMany(partition, unknown);
-      for (const number of unknown) {
-        const key = `${partition}|${number}`;
-        const name = found.then((contacts) => contacts.get(number)?.value.name ?? null);
-        name.catch(() => this.names.delete(key));
-        this.keepName(key, { name, until: now + NAME_TTL_MS });
-        pending.set(number, name);
-      }
-    }
+  private async namesByNumber(partition: string, numbers: readonly string[]): Promise<ReadonlyMap<string, string>> {
+    // One look-up for the numbers not known yet (read only if one of them is asked for).
+    let found: Promise<Map<string, Stored<Contact>>> | undefined;
+    const lookUp = () => (found ??= this.repository.getMany(partition, numbers));
+    const pending = numbers.map((number) => [number, this.names.get(`${partition}|${number}`, async () => (await lookUp()).get(number)?.value.name ?? null)] as const);
     const names = new Map<string, string>();
-    for (const [number, name] of pending) {
-      const found = await name;
-      if (found !== null) names.set(number, found);
+    for (const [number, lookedUp] of pending) {
+      const name = await lookedUp;
+      if (name !== null) names.set(number, name);
     }
     return names;
-  }
-
-  private keepName(key: string, entry: { name: Promise<string | null>; until: number }): void {
-    this.names.delete(key);
-    this.names.set(key, entry);
-    if (this.names.size > NAMES_KEPT) this.names.delete(this.names.keys().next().value!);
   }
 
   /** A contact of the enterprise changed here: its names are looked up afresh. */
   private forgetNames(enterpriseId: string): void {
     const ofEnterprise = (partition: string) => partition === enterpriseId || partition.startsWith(`${enterpriseId}~`);
-    for (const partition of this.partitions.keys()) if (ofEnterprise(partition)) this.partitions.delete(partition);
-    for (const key of this.names.keys()) if (ofEnterprise(key.slice(0, key.lastIndexOf('|')))) this.names.delete(key);
+    this.partitions.forget(ofEnterprise);
+    this.names.forget((key) => ofEnterprise(key.slice(0, key.lastIndexOf('|'))));
   }
 
   /** Contacts whose name matches, best first (exact, starts with, every word starts, contains); personal before enterprise. */

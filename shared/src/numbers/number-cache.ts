@@ -1,4 +1,5 @@
 import type { Stored } from '../store/repository';
+import { RecentReads } from '../store/recent-reads';
 import { SnapshotCache, type SnapshotCacheOptions } from '../store/snapshot-cache';
 import type { PhoneNumberEntry } from './number';
 import { compareNumbers, indexNumber, type IndexedNumber, type NumberSort } from './number-query';
@@ -105,10 +106,8 @@ const MAX_ROWS = 50_000;
  */
 export class NumberCache {
   private readonly cache: SnapshotCache<PhoneNumberEntry, NumberSnapshot>;
-  /** Rows read by `row`, per `{enterprise}|{number}`: the read (shared while in flight) and when it started. */
-  private readonly rows = new Map<string, { read: Promise<Stored<PhoneNumberEntry> | undefined>; at: number }>();
-  private readonly rowMaxAgeMs: number;
-  private readonly clock: () => number;
+  /** Rows read by `row`, per `{enterprise}|{number}`. */
+  private readonly rows: RecentReads<Stored<PhoneNumberEntry> | undefined>;
 
   constructor(
     private readonly numbers: NumberRepository,
@@ -119,24 +118,12 @@ export class NumberCache {
       for await (const stored of numbers.all(enterpriseId)) snapshot.put(stored);
       return snapshot;
     }, options);
-    this.rowMaxAgeMs = options.rowMaxAgeMs ?? ROW_MAX_AGE_MS;
-    this.clock = options.clock ?? Date.now;
+    this.rows = new RecentReads({ maxAgeMs: options.rowMaxAgeMs ?? ROW_MAX_AGE_MS, max: MAX_ROWS, clock: options.clock ?? Date.now });
   }
 
   /** The number's row as stored, at most `rowMaxAgeMs` behind other processes' writes and never behind this one's. */
   row(enterpriseId: string, number: string): Promise<Stored<PhoneNumberEntry> | undefined> {
-    const key = `${enterpriseId}|${number}`;
-    const now = this.clock();
-    const known = this.rows.get(key);
-    if (known && now - known.at < this.rowMaxAgeMs) return known.read;
-    const read = this.numbers.get(enterpriseId, number);
-    const entry = { read, at: now };
-    this.rows.delete(key);
-    this.rows.set(key, entry);
-    // A failed read is not remembered: the next caller tries again.
-    read.catch(() => this.rows.get(key) === entry && this.rows.delete(key));
-    if (this.rows.size > MAX_ROWS) this.rows.delete(this.rows.keys().next().value!);
-    return read;
+    return this.rows.get(`${enterpriseId}|${number}`, () => this.numbers.get(enterpriseId, number));
   }
 
   /** The snapshot if one is in memory (however old), without loading: for hot paths that only use it as a hint. */
@@ -146,15 +133,14 @@ export class NumberCache {
 
   invalidate(enterpriseId: string): void {
     this.cache.invalidate(enterpriseId);
-    for (const key of this.rows.keys()) if (key.startsWith(`${enterpriseId}|`)) this.rows.delete(key);
+    this.rows.forget((key) => key.startsWith(`${enterpriseId}|`));
   }
 
   /** Numbers written (as stored, with their new ETags) or deleted. */
   apply(enterpriseId: string, upserted: readonly Stored<PhoneNumberEntry>[], deleted: readonly string[] = []): void {
     this.cache.apply(enterpriseId, upserted, deleted);
-    const at = this.clock();
-    for (const stored of upserted) this.rows.set(`${stored.value.enterpriseId}|${stored.value.number}`, { read: Promise.resolve(stored), at });
-    for (const number of deleted) this.rows.set(`${enterpriseId}|${number}`, { read: Promise.resolve(undefined), at });
+    for (const stored of upserted) this.rows.set(`${stored.value.enterpriseId}|${stored.value.number}`, stored);
+    for (const number of deleted) this.rows.set(`${enterpriseId}|${number}`, undefined);
   }
 
   /** The enterprise's snapshot; `fresh` waits for a reload when the one in memory is older than the TTL. */
