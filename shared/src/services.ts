@@ -184,9 +184,11 @@ export async function createServices(store: TableStore, options: ServiceOptions 
   const contacts = new Contacts({ store, enterprises: enterpriseRepository, activity });
   const conversations = new Conversations({ store, messages, enterprises: enterpriseRepository, numbers: numberRepository, numberCache, groups: smsGroupRepository, contacts });
   inboundSms.onRouted((message) => conversations.recordMessage(message));
-  inboundSms.onStatus((message) => conversations.recordStatus(message));
+  // A status reported before the send's own follow-up recorded it goes along with that recording.
+  const recordStatus = (message: SmsMessage) => conversations.recordStatus(message, { recordComing: outboundSms.followUpComing(message) });
+  inboundSms.onStatus(recordStatus);
   outboundSms.onStored((message) => conversations.recordMessage(message));
-  outboundSms.onChange((message) => conversations.recordStatus(message));
+  outboundSms.onChange(recordStatus);
   // STOP / START / HELP: recorded, then confirmed to the person (once, even if routing runs again).
   inboundSms.onRouted(async (message) => {
     if (!classifyKeyword(message.body)) return; // most messages: no enterprise settings to read

@@ -413,6 +413,27 @@ describe('Conversations', () => {
     expect(previews.slice(0, 3)).toEqual(['[2 attachments]', '[2 photos]', '[photo]']);
   });
 
+  it('keeps the latest of the statuses reported before and while its message is recorded, reading nothing for them', async () => {
+    const w = await world();
+    const id = conversationIdOf(N1, X(1));
+    const message = sms(w.enterpriseId, 'outbound', N1, X(1), 'on our way', t(1), { status: 'queued' });
+    await w.messages.create(message);
+    const counter = countRequests(w.store);
+    // Announced (the send was accepted here): no row to read yet, the recording takes the status.
+    await w.conversations.recordStatus({ ...message, status: 'sent' }, { recordComing: true });
+    expect(counter.requests()).toBe(0);
+    counter.stop();
+    const recording = w.conversations.recordMessage(message);
+    // While the recording writes: the later report rides along, an earlier one arriving late never wins.
+    await w.conversations.recordStatus({ ...message, status: 'delivered' });
+    await w.conversations.recordStatus({ ...message, status: 'sent' });
+    await recording;
+    expect((await w.conversations.repository.get(w.enterpriseId, id))!.value).toMatchObject({ lastMessageId: message.id, lastStatus: 'delivered', messageCount: 1 });
+    // Recorded: reports update the row as before.
+    await w.conversations.recordStatus({ ...message, status: 'failed' });
+    expect((await w.conversations.repository.get(w.enterpriseId, id))!.value.lastStatus).toBe('failed');
+  });
+
   it('counts every message once when many are recorded at once by two processes sharing transactions, with history, lists and unread right', async () => {
     const w = await world();
     const uma = w.person('uma');

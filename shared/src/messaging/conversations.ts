@@ -84,6 +84,11 @@ const KNOWN_CONVERSATIONS = 20_000;
 /** Stale index rows (left by a crash or a race) a list page may skip before answering short. */
 const LIST_SCAN_SLACK = 50;
 
+/** The status a message has reached of two reported ones (reports come out of order). */
+function laterStatus(a: string, b: string | undefined): string {
+  return b !== undefined && deliveryRank(b) > deliveryRank(a) ? b : a;
+}
+
 /** A number search: digits only (and phone punctuation), at least three digits. */
 function digitsQuery(q: string): string {
   return /^[+\d\s().\-/]*$/.test(q) && digitsOf(q).length >= 3 ? digitsOf(q) : '';
@@ -104,6 +109,12 @@ export class Conversations {
   private readonly now: () => Date;
   /** The last version of each conversation row this process wrote or read: the writers' first guess (ETag-checked). */
   private readonly known = new Map<string, Stored<Conversation>>();
+  /**
+   * Messages being recorded here (or announced to be), with the latest status reported
+   * meanwhile: the recording writes it, so a report that beats the recording is neither
+   * lost nor paid for with a read of a row that is not written yet.
+   */
+  private readonly recording = new Map<string, { status?: string }>();
 
   constructor(private readonly deps: ConversationsDeps) {
     this.repository = new ConversationRepository(deps.store);
@@ -125,6 +136,21 @@ export class Conversations {
    * the counts and the pointer is caught by the conversation's `recentlyCounted`.
    */
   async recordMessage(message: SmsMessage): Promise<void> {
+    const key = `${message.enterpriseId}|${message.id}`;
+    const reported = this.recording.get(key) ?? {};
+    this.recording.set(key, reported);
+    let written: string | undefined;
+    try {
+      written = await this.recordNow(message, reported);
+    } finally {
+      this.recording.delete(key);
+    }
+    // A report that came while the row was being written: the row is known here now.
+    if (reported.status && reported.status !== written) await this.recordStatus({ ...message, status: reported.status as SmsMessage['status'] });
+  }
+
+  /** Records the message; returns the last status it wrote for it (none when the row was not changed). */
+  private async recordNow(message: SmsMessage, reported: { status?: string }): Promise<string | undefined> {
     const { enterpriseNumber, externalNumber } = conversationEndsOf(message);
     const conversationId = message.conversationId || conversationIdOf(enterpriseNumber, externalNumber);
     const enterpriseId = message.enterpriseId;
@@ -136,7 +162,7 @@ export class Conversations {
     // among those counted last, is known to the row. Only an older one (recorded again after a
     // long while) needs the history pointer, written last, to tell whether it is done.
     const known = !base || key <= base.lastKey || base.recentlyCounted.includes(key);
-    if (!known && (await this.pointers.get(pointer.partition, historyDefinition.idOf(pointer)))) return;
+    if (!known && (await this.pointers.get(pointer.partition, historyDefinition.idOf(pointer)))) return undefined;
 
     const text = fold(message.body).slice(0, MAX_SEARCH_TEXT);
     const timeline = Promise.all(
@@ -145,8 +171,9 @@ export class Conversations {
       ),
     );
     // The timeline rows are written while the counts are prepared; both before the pointer.
-    const { tidy } = await this.count(message, { enterpriseId, conversationId, enterpriseNumber, externalNumber, key }, first, timeline);
+    const { tidy, status } = await this.count(message, { enterpriseId, conversationId, enterpriseNumber, externalNumber, key }, first, timeline, reported);
     await Promise.all([tidy, createOnce(this.pointers, pointer)]);
+    return status;
   }
 
   /** The row as this process last wrote or read it, else as stored (every write on it is conditional on its ETag). */
@@ -170,7 +197,8 @@ export class Conversations {
     at: { enterpriseId: string; conversationId: string; enterpriseNumber: string; externalNumber: string; key: string },
     first: Stored<Conversation> | undefined,
     before: Promise<unknown>,
-  ): Promise<{ tidy: Promise<void> }> {
+    reported: { status?: string },
+  ): Promise<{ tidy: Promise<void>; status?: string }> {
     const { enterpriseId, conversationId, key } = at;
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       const current = attempt === 0 ? first : await this.repository.get(enterpriseId, conversationId);
@@ -184,6 +212,7 @@ export class Conversations {
       }
       const now = this.now().toISOString();
       const inbound = message.direction === 'inbound';
+      const status = laterStatus(message.status, reported.status);
       const next: Conversation = {
         enterpriseId,
         id: conversationId,
@@ -194,7 +223,7 @@ export class Conversations {
         lastKey: newer ? key : base!.lastKey,
         lastPreview: newer ? previewOf(message.body, message.media) : base!.lastPreview,
         lastDirection: newer ? message.direction : base!.lastDirection,
-        lastStatus: newer ? message.status : base!.lastStatus,
+        lastStatus: newer ? status : base!.lastStatus,
         messageCount: (base?.messageCount ?? 0) + (counted ? 0 : 1),
         inboundCount: (base?.inboundCount ?? 0) + (counted || !inbound ? 0 : 1),
         recentlyCounted: counted ? base!.recentlyCounted : [...(base?.recentlyCounted ?? []), key].slice(-RECENTLY_COUNTED),
@@ -214,9 +243,9 @@ export class Conversations {
         const old = recentKey(base.lastMessageAt, conversationId);
         // A crash before these deletes leaves rows that readers recognise as stale and remove.
         // The old rows go while the pointer is written (the caller waits for both).
-        if (old !== recentKey(next.lastMessageAt, conversationId)) return { tidy: this.removeFromLists(base, old) };
+        if (old !== recentKey(next.lastMessageAt, conversationId)) return { tidy: this.removeFromLists(base, old), status };
       }
-      return { tidy: Promise.resolve() };
+      return { tidy: Promise.resolve(), ...(newer ? { status } : {}) };
     }
     throw new ConflictError(`The conversation ${conversationId} kept changing while a message was recorded; record it again.`);
   }
@@ -234,8 +263,20 @@ export class Conversations {
     await Promise.all(this.listPartitions(c).map((partition) => this.recent.remove(partition, `${RECENT_PREFIX}${key}`)));
   }
 
-  /** Keeps the conversation's last status current when its last message changes status (a delivery report). Cheap: one read. */
-  async recordStatus(message: SmsMessage): Promise<void> {
+  /**
+   * Keeps the conversation's last status current when its last message changes status (a
+   * delivery report). Cheap: one write, and a read only when the row is not known here.
+   * `recordComing`: this process will record the message soon (its send was accepted
+   * here), so the recording takes the status along.
+   */
+  async recordStatus(message: SmsMessage, options: { recordComing?: boolean } = {}): Promise<void> {
+    const key = `${message.enterpriseId}|${message.id}`;
+    const recording = this.recording.get(key) ?? (options.recordComing ? {} : undefined);
+    if (recording) {
+      recording.status = laterStatus(recording.status ?? message.status, message.status);
+      this.recording.set(key, recording);
+      return;
+    }
     const { enterpriseNumber, externalNumber } = conversationEndsOf(message);
     const conversationId = message.conversationId || conversationIdOf(enterpriseNumber, externalNumber);
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {

@@ -123,6 +123,18 @@ describe('accepting a send', () => {
     await w.waitFor(async () => ((await w.services.outboundQueue.depth()) === 0 ? true : undefined), 'the queue to empty');
   });
 
+  it('keeps a status that beats the follow-up work of its send for the conversation that work records', async () => {
+    const w = await world();
+    const message = await w.services.outboundSms.send(w.sender, { from: NUMBER, to: CUSTOMER, body: 'Quick one', media: [] });
+    // Accepted; the conversation is recorded after the answer. A worker that sends first reports meanwhile.
+    expect(w.services.outboundSms.followUpComing(message)).toBe(true);
+    await w.services.outboundSms.runChangeListeners({ ...message, status: 'sent' });
+    await w.services.outboundSms.settleAll();
+    expect(w.services.outboundSms.followUpComing(message)).toBe(false);
+    const conversation = await w.services.conversations.repository.get(w.enterpriseId, message.conversationId);
+    expect(conversation?.value).toMatchObject({ lastMessageId: message.id, lastStatus: 'sent', messageCount: 1 });
+  });
+
   it('sends from the only number a member of an SMS group may use, and refuses a number that is not theirs', async () => {
     const w = await world();
     const fromGroup = await w.services.outboundSms.send({ enterpriseId: w.enterpriseId, userId: 'member-1', name: 'Mo Member' }, { to: CUSTOMER, body: 'Hello from the front desk', media: [] });

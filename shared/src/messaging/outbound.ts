@@ -99,6 +99,8 @@ export class OutboundSms {
   private readonly changeListeners: StoredListener[] = [];
   /** Follow-up work (the conversation list) runs after the answer: a send waits only for its own row and queue item. */
   private readonly followUps = new WorkLane(16);
+  /** Messages accepted here whose follow-up work has not started (`followUpComing`). */
+  private readonly followUpsWaiting = new Set<string>();
   private readonly enterprises = new Map<string, { value: Enterprise | undefined; until: number }>();
 
   constructor(private readonly deps: OutboundSmsDeps) {}
@@ -114,7 +116,16 @@ export class OutboundSms {
   }
 
   async runStoredListeners(message: SmsMessage): Promise<void> {
+    this.followUpsWaiting.delete(`${message.enterpriseId}|${message.id}`);
     for (const listener of this.storedListeners) await listener(message);
+  }
+
+  /**
+   * Accepted here, its stored listeners still to run: a status reported meanwhile (the
+   * follow-ups lag behind the sends under load) can ride along with them.
+   */
+  followUpComing(message: Pick<SmsMessage, 'enterpriseId' | 'id'>): boolean {
+    return this.followUpsWaiting.has(`${message.enterpriseId}|${message.id}`);
   }
 
   /** Resolves when the follow-up work of the messages accepted so far is done (tests, shutdown). */
@@ -319,7 +330,15 @@ export class OutboundSms {
       () => undefined,
       (error: unknown) => error,
     );
-    await this.deps.messages.create(message);
+    // Known as coming before the row exists: a worker may send it the moment it does.
+    const key = `${message.enterpriseId}|${message.id}`;
+    this.followUpsWaiting.add(key);
+    try {
+      await this.deps.messages.create(message);
+    } catch (error) {
+      this.followUpsWaiting.delete(key);
+      throw error;
+    }
     const queueError = await queued;
     // Stored and in flight: the sweep queues it again, so the send is late, not lost.
     if (queueError !== undefined) this.deps.onQueueError?.(queueError, message);
