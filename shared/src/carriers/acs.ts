@@ -111,7 +111,7 @@ function field(data: Record<string, unknown>, name: string): unknown {
 export class AcsAdapter implements CarrierAdapter {
   readonly type = 'acs' as const;
   private readonly endpoint: string;
-  private readonly fetchImpl: FetchLike;
+  private readonly fetchImpl: FetchLike | undefined;
   private readonly timeoutMs: number;
 
   constructor(
@@ -122,7 +122,7 @@ export class AcsAdapter implements CarrierAdapter {
     if (!credentials.webhookSecret) throw new Error('ACS credentials need a webhookSecret: Event Grid signs nothing, the secret is what protects the webhook.');
     this.endpoint = options.baseUrl ?? credentials.endpoint;
     if (!this.endpoint) throw new Error('ACS credentials need an endpoint.');
-    this.fetchImpl = options.fetch ?? fetch;
+    this.fetchImpl = options.fetch;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_CARRIER_TIMEOUT_MS;
   }
 

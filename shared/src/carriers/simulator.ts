@@ -71,7 +71,7 @@ function reasonForCode(code: string | undefined): CarrierErrorReason | undefined
 export class SimulatorAdapter implements CarrierAdapter {
   readonly type = 'simulator' as const;
   private readonly baseUrl: string;
-  private readonly fetchImpl: FetchLike;
+  private readonly fetchImpl: FetchLike | undefined;
   private readonly timeoutMs: number;
   private readonly toleranceSeconds: number;
 
@@ -82,7 +82,7 @@ export class SimulatorAdapter implements CarrierAdapter {
     if (!options.baseUrl) throw new Error('The simulator carrier needs the simulator\'s baseUrl.');
     if (!credentials.apiKey || !credentials.signingSecret) throw new Error('Simulator credentials need an apiKey and a signingSecret.');
     this.baseUrl = options.baseUrl;
-    this.fetchImpl = options.fetch ?? fetch;
+    this.fetchImpl = options.fetch;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_CARRIER_TIMEOUT_MS;
     this.toleranceSeconds = options.webhookToleranceSeconds ?? 300;
   }

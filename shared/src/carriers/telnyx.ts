@@ -98,7 +98,7 @@ function firstError(errors: unknown): { code?: string; title?: string; detail?: 
 export class TelnyxAdapter implements CarrierAdapter {
   readonly type = 'telnyx' as const;
   private readonly baseUrl: string;
-  private readonly fetchImpl: FetchLike;
+  private readonly fetchImpl: FetchLike | undefined;
   private readonly timeoutMs: number;
   private readonly toleranceSeconds: number;
   private readonly key: KeyObject;
@@ -110,7 +110,7 @@ export class TelnyxAdapter implements CarrierAdapter {
     if (!credentials.apiKey) throw new Error('Telnyx credentials need an apiKey.');
     this.key = telnyxPublicKey(credentials.publicKey);
     this.baseUrl = options.baseUrl ?? TELNYX_API_BASE_URL;
-    this.fetchImpl = options.fetch ?? fetch;
+    this.fetchImpl = options.fetch;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_CARRIER_TIMEOUT_MS;
     this.toleranceSeconds = options.webhookToleranceSeconds ?? 300;
   }

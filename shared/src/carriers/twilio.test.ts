@@ -1,3 +1,5 @@
+import type { ServerResponse } from 'node:http';
+import { startLoopbackServer } from '../simulators/carriers/http';
 import { startTwilioFake, startWebhookReceiver, type TwilioFake, type WebhookReceiver } from '../simulators/carriers';
 import { CarrierError, WebhookAuthError } from './errors';
 import { createCarrierAdapter, webhookAnswer } from './factory';
@@ -96,6 +98,30 @@ describe('Twilio adapter against the Twilio fake', () => {
   it('an unreachable API is a retryable network error', async () => {
     const down = createCarrierAdapter('twilio', fake.credentials, { baseUrl: 'http://127.0.0.1:1', timeoutMs: 2000 });
     await expect(down.send({ from, to, body: 'x' })).rejects.toMatchObject({ retryable: true, reason: 'network' });
+  });
+
+  it('an API that does not answer in time is a retryable timeout, and a redirect is a refusal, not followed', async () => {
+    const held: ServerResponse[] = [];
+    const slow = await startLoopbackServer((req, _body, res) => {
+      if (req.url?.includes('redirect')) {
+        res.writeHead(307, { location: `${fake.baseUrl}${req.url}` }).end();
+        return;
+      }
+      held.push(res); // never answered
+    });
+    try {
+      const stalled = createCarrierAdapter('twilio', fake.credentials, { baseUrl: slow.baseUrl, timeoutMs: 200 });
+      const started = Date.now();
+      await expect(stalled.send({ from, to, body: 'x' })).rejects.toMatchObject({ retryable: true, reason: 'timeout', message: expect.stringContaining('did not answer within 200 ms') });
+      expect(Date.now() - started).toBeLessThan(5_000);
+      const before = fake.requests.length;
+      const redirected = createCarrierAdapter('twilio', fake.credentials, { baseUrl: `${slow.baseUrl}/redirect` });
+      await expect(redirected.send({ from, to, body: 'x' })).rejects.toMatchObject({ retryable: false, status: 307 });
+      expect(fake.requests.length).toBe(before);
+    } finally {
+      for (const res of held) res.destroy();
+      await slow.stop();
+    }
   });
 
   it('an inbound MMS delivered over HTTP verifies and parses (media, E.164)', async () => {

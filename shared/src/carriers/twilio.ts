@@ -127,7 +127,7 @@ function formParams(request: WebhookRequest): URLSearchParams {
 export class TwilioAdapter implements CarrierAdapter {
   readonly type = 'twilio' as const;
   private readonly baseUrl: string;
-  private readonly fetchImpl: FetchLike;
+  private readonly fetchImpl: FetchLike | undefined;
   private readonly timeoutMs: number;
 
   constructor(
@@ -137,7 +137,7 @@ export class TwilioAdapter implements CarrierAdapter {
     if (!credentials.accountSid || !credentials.authToken) throw new Error('Twilio credentials need an accountSid and an authToken.');
     if (Boolean(credentials.apiKeySid) !== Boolean(credentials.apiKeySecret)) throw new Error('A Twilio API key needs both apiKeySid and apiKeySecret.');
     this.baseUrl = options.baseUrl ?? TWILIO_API_BASE_URL;
-    this.fetchImpl = options.fetch ?? fetch;
+    this.fetchImpl = options.fetch;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_CARRIER_TIMEOUT_MS;
   }
 

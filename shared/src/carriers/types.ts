@@ -82,7 +82,7 @@ export interface CarrierAdapter {
 export interface CarrierAdapterOptions {
   /** The carrier's API origin (a loopback fake in tests). Defaults to the carrier's public API; required for the simulator. */
   baseUrl?: string;
-  /** Defaults to the global fetch. */
+  /** Replaces the built-in HTTP client (tests that change requests on their way). */
   fetch?: typeof fetch;
   /** Per API call (default 15 s); a timed-out send is reported retryable. */
   timeoutMs?: number;

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Agent, request as undiciRequest } from 'undici';
 import type { WebhookRequest } from '../../carriers';
 import { readBody } from '../request-body';
 
@@ -93,12 +94,15 @@ export interface DeliveryResult {
   body: string;
 }
 
+/** The fakes' webhook deliveries share kept-alive connections, as a carrier's do (undici's `request`: far less CPU than fetch). */
+const webhookAgent = new Agent({ keepAliveTimeout: 30_000 });
+
 /** POSTs a signed webhook request (as a fake built it) to its URL, the way the carrier would. */
 export async function deliverWebhook(request: WebhookRequest, timeoutMs = 5000): Promise<DeliveryResult> {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers)) if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
-  const response = await fetch(request.url, { method: 'POST', headers, body: request.rawBody, signal: AbortSignal.timeout(timeoutMs) });
-  return { status: response.status, body: await response.text() };
+  const response = await undiciRequest(request.url, { method: 'POST', headers, body: request.rawBody, dispatcher: webhookAgent, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+  return { status: response.statusCode, body: await response.body.text() };
 }
 
 export interface ReceivedWebhook extends WebhookRequest {
