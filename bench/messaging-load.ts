@@ -80,6 +80,12 @@ function requestKind(method: string, url: string): string {
   return 'update';
 }
 
+/** What a queue request does: put, receive, delete or hide an item (or something else, such as creating the queue). */
+function queueKind(method: string, url: string): string {
+  if (!/\/messages(\/|\?|$)/.test(url)) return 'queue other';
+  return `queue ${{ POST: 'put', GET: 'receive', DELETE: 'delete', PUT: 'hide' }[method] ?? method}`;
+}
+
 function startProxy(target: string, service: 'table' | 'queue'): Promise<string> {
   const upstream = new URL(target);
   const upstreamAgent = new Agent({ keepAlive: true, maxSockets: 256 });
@@ -89,7 +95,7 @@ function startProxy(target: string, service: 'table' | 'queue'): Promise<string>
     req.on('end', () => {
       const body = Buffer.concat(chunks);
       counts[service]++;
-      let table = service === 'queue' ? 'queue' : `${/^\/[^/]+\/([A-Za-z0-9]+)/.exec(req.url ?? '')?.[1] ?? '?'} ${requestKind(req.method ?? '', req.url ?? '')}`;
+      let table = service === 'queue' ? queueKind(req.method ?? '', req.url ?? '') : `${/^\/[^/]+\/([A-Za-z0-9]+)/.exec(req.url ?? '')?.[1] ?? '?'} ${requestKind(req.method ?? '', req.url ?? '')}`;
       if (service === 'table' && /\/\$batch$/.test(req.url ?? '')) {
         const text = body.toString('latin1');
         counts.tableBatches++;

@@ -6,7 +6,11 @@ const MAX_TRANSACTION_ROWS = 100;
 export interface GroupCommitOptions {
   /** Rows per transaction (at most 100). */
   maxRows?: number;
-  /** Transactions in flight per partition at once; more writes wait and travel together in the next. */
+  /**
+   * Transactions in flight per partition at once; more writes wait and travel together in
+   * the next (default 1: under load, fewer and fuller transactions, which is what the store
+   * runs short of; a write waits at most for the one before it).
+   */
   maxInFlight?: number;
 }
 
@@ -53,7 +57,7 @@ export class GroupCommit {
     options: GroupCommitOptions = {},
   ) {
     this.maxRows = Math.min(MAX_TRANSACTION_ROWS, Math.max(1, options.maxRows ?? MAX_TRANSACTION_ROWS));
-    this.maxInFlight = Math.max(1, options.maxInFlight ?? 2);
+    this.maxInFlight = Math.max(1, options.maxInFlight ?? 1);
   }
 
   /** Writes `actions` (all of one partition, escaped keys) atomically; answers each action's new ETag ('' for deletes). */
