@@ -172,9 +172,8 @@ export async function startRuntime(config: Config, options: RuntimeOptions = {})
 
     const worker = config.outbound.worker ? services.createOutboundWorker({ concurrency: config.outbound.concurrency, carrierBaseUrls }) : undefined;
     if (worker) {
+      // Started, it picks up what this process queues at once (the queue tells it), not at the next poll.
       worker.start();
-      // A message queued by this process is picked up at once instead of at the next poll.
-      services.outboundSms.onStored(async () => worker.poke());
       logger.info({ workerId: worker.workerId, concurrency: config.outbound.concurrency }, 'outbound worker started');
     }
     services.messageSweep.start();

@@ -82,6 +82,10 @@ export class OutboundWorker {
   private readonly adapters = new Map<string, { adapter: CarrierAdapter; until: number }>();
   private readonly active = new Set<Promise<void>>();
   private running = false;
+  /** Messages per received queue item lately (sends accepted together share an item). */
+  private messagesPerItem = 1;
+  /** Work was queued here while a receive was on its way. */
+  private poked = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private unsubscribe: (() => void) | undefined;
@@ -126,25 +130,37 @@ export class OutboundWorker {
 
   /** Polls now instead of at the end of the idle pause (a message was just queued). */
   poke(): void {
-    this.wake?.();
+    if (this.wake) this.wake();
+    else this.poked = true; // a receive is on its way: the next pause is skipped
   }
 
   private async run(): Promise<void> {
     while (this.running) {
       const room = this.options.concurrency - this.active.size;
       let received: ReceivedWork[] = [];
-      if (room > 0) {
+      let asked = 0;
+      // Room for a few sends at least: receiving one item at a time costs a request per item.
+      const enoughRoom = room >= this.minimumRoom;
+      if (enoughRoom) {
+        // An item may name several messages: ask for about as many items as fill the room.
+        asked = Math.min(32, Math.max(1, Math.floor(room / this.messagesPerItem)));
         try {
-          // An item may name several messages: ask for as many items as could fill the room.
-          received = await this.deps.queue.receive(Math.min(32, Math.max(1, Math.floor(room / MAX_MESSAGES_PER_ITEM))), this.options.visibilitySeconds);
+          received = await this.deps.queue.receive(asked, this.options.visibilitySeconds);
         } catch (error) {
           this.deps.onError?.(error, {});
         }
       }
+      const items = new Set(received.map((work) => work.itemId)).size;
+      if (items > 0) this.messagesPerItem = Math.min(MAX_MESSAGES_PER_ITEM, Math.max(1, 0.8 * this.messagesPerItem + 0.2 * (received.length / items)));
       for (const item of received) this.track(this.handle(item));
-      if (received.length === 0 || room <= 0) {
+      // A full answer: more may be waiting. A short one: the queue is drained for now, so wait
+      // for work queued here (a poke) or the next poll rather than asking again at once.
+      const poked = this.poked;
+      this.poked = false;
+      if (!enoughRoom || (items < asked && !poked)) {
+        // Woken early by a poke, or (when full) by sends finishing (see `track`).
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, room <= 0 ? 20 : this.options.idlePollMs);
+          const timer = setTimeout(resolve, this.options.idlePollMs);
           this.wake = () => {
             clearTimeout(timer);
             resolve();
@@ -155,8 +171,15 @@ export class OutboundWorker {
     }
   }
 
+  private get minimumRoom(): number {
+    return Math.max(1, Math.floor(this.options.concurrency / 4));
+  }
+
   private track(work: Promise<void>): void {
-    const tracked = work.finally(() => this.active.delete(tracked));
+    const tracked = work.finally(() => {
+      this.active.delete(tracked);
+      if (this.options.concurrency - this.active.size === this.minimumRoom) this.wake?.();
+    });
     this.active.add(tracked);
   }
 
