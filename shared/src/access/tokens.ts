@@ -16,7 +16,12 @@ export interface TokenVerifierOptions {
   keys: { jwksUri: string } | { jwks: JSONWebKeySet };
   /** Tolerated clock difference, seconds. */
   clockToleranceSeconds?: number;
+  /** The clock (tests). */
+  now?: () => number;
 }
+
+/** Tokens whose verified claims are kept (the least recently verified go first). */
+const KNOWN_TOKENS = 5_000;
 
 export interface TenantDirectory {
   /** Tenants of the service providers this deployment serves. */
@@ -34,11 +39,19 @@ const stringArray = (value: unknown): string[] => (Array.isArray(value) ? value.
  */
 export class TokenVerifier {
   private readonly keySet: ReturnType<typeof createRemoteJWKSet> | ReturnType<typeof createLocalJWKSet>;
+  /**
+   * Claims of tokens whose signature and claims were checked, until they expire: a tab or
+   * an API client sends the same token with every request, and an RS256 check per request
+   * is the costliest part of answering a small one.
+   */
+  private readonly verified = new Map<string, { claims: JWTPayload; expiresAt: number }>();
+  private readonly now: () => number;
 
   constructor(
     private readonly options: TokenVerifierOptions,
     private readonly tenants: TenantDirectory,
   ) {
+    this.now = options.now ?? Date.now;
     this.keySet = 'jwksUri' in options.keys ? createRemoteJWKSet(new URL(options.keys.jwksUri), { cooldownDuration: 30_000 }) : createLocalJWKSet(options.keys.jwks);
   }
 
@@ -49,6 +62,9 @@ export class TokenVerifier {
   async verify(authorization: string | undefined): Promise<Principal> {
     const token = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
     if (!token) throw new UnauthorizedError('Sign in first: send an Entra ID access token as "Authorization: Bearer <token>".');
+    const known = this.verified.get(token);
+    if (known && known.expiresAt > this.now()) return this.principalFrom(known.claims);
+    if (known) this.verified.delete(token);
     // The expected issuer depends on the tenant, which we only learn from the token;
     // the signature check below makes that claim trustworthy.
     let unverifiedTenant: unknown;
@@ -66,10 +82,14 @@ export class TokenVerifier {
         algorithms: ['RS256'],
         requiredClaims: ['exp', 'tid', 'oid'],
         clockTolerance: this.options.clockToleranceSeconds ?? 60,
+        currentDate: new Date(this.now()),
       }));
     } catch (error) {
       throw new UnauthorizedError(`The access token was refused (${describeJoseError(error)}). Sign in again.`);
     }
+    // Kept until its own expiry (`exp` is required above), without the clock tolerance.
+    this.verified.set(token, { claims, expiresAt: Number(claims.exp) * 1000 });
+    if (this.verified.size > KNOWN_TOKENS) this.verified.delete(this.verified.keys().next().value!);
     return this.principalFrom(claims);
   }
 
