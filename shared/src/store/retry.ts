@@ -14,7 +14,8 @@ export interface RetryOptions {
 export const defaultRetryOptions: RetryOptions = { attempts: 5, baseDelayMs: 100, maxDelayMs: 4000, attemptTimeoutMs: 15000 };
 
 const TRANSIENT_STATUS = new Set([408, 500, 502, 503, 504]);
-const TRANSIENT_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'ESOCKETTIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'REQUEST_SEND_ERROR']);
+// The SDK's network errors and undici's (the lean table client's: a kept-alive connection closed under it, a connect timeout).
+const TRANSIENT_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'ESOCKETTIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'REQUEST_SEND_ERROR', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_CLOSED']);
 
 export function isTransient(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;

@@ -1,5 +1,6 @@
 import { TableClient, TableServiceClient, type TableServiceClientOptions } from '@azure/data-tables';
 import { GroupCommit } from './group-commit';
+import { LeanTableClient, tableAccountOf, type TableAccount } from './table-rest';
 import { defaultRetryOptions, withRetry, type RetryOptions } from './retry';
 
 export interface TableStoreOptions {
@@ -20,6 +21,8 @@ export class TableStore {
   private readonly groupCommits = new Map<string, GroupCommit>();
   private readonly service: TableServiceClient;
   private readonly clientOptions: TableServiceClientOptions;
+  /** Set for key-based connection strings: entity operations then skip the SDK's pipeline (see LeanTableClient). */
+  private readonly account: TableAccount | undefined;
   readonly retry: RetryOptions;
   readonly tablePrefix: string;
 
@@ -29,6 +32,7 @@ export class TableStore {
     const insecure = /DefaultEndpointsProtocol=http;|TableEndpoint=http:/i.test(connectionString) || /UseDevelopmentStorage=true/i.test(connectionString);
     this.clientOptions = { allowInsecureConnection: insecure, retryOptions: { maxRetries: 0 } };
     this.service = TableServiceClient.fromConnectionString(connectionString, this.clientOptions);
+    this.account = tableAccountOf(connectionString);
   }
 
   tableName(logicalName: string): string {
@@ -40,7 +44,9 @@ export class TableStore {
   client(logicalName: string): TableClient {
     let client = this.clients.get(logicalName);
     if (!client) {
-      client = TableClient.fromConnectionString(this.connectionString, this.tableName(logicalName), this.clientOptions);
+      client = this.account
+        ? new LeanTableClient(this.account, this.tableName(logicalName), this.clientOptions)
+        : TableClient.fromConnectionString(this.connectionString, this.tableName(logicalName), this.clientOptions);
       this.clients.set(logicalName, client);
     }
     return client;
