@@ -43,7 +43,7 @@ const statusOf = (error: unknown): number | undefined => (typeof error === 'obje
  */
 export class OutboundQueue {
   private readonly client: QueueClient;
-  /** Work accepted in this turn of the event loop (or while two items are on their way): it leaves as one item. */
+  /** Work accepted in this turn of the event loop (or while the last item is on its way): it leaves as one item. */
   private pending: Array<{ work: OutboundWork; resolve: () => void; reject: (error: unknown) => void }> = [];
   private sending = 0;
   private scheduled = false;
@@ -76,11 +76,11 @@ export class OutboundQueue {
   }
 
   private schedule(): void {
-    if (this.scheduled || this.sending >= 2 || this.pending.length === 0) return;
+    if (this.scheduled || this.sending >= 1 || this.pending.length === 0) return;
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
-      while (this.sending < 2 && this.pending.length > 0) {
+      while (this.sending < 1 && this.pending.length > 0) {
         const batch = this.pending.splice(0, MAX_MESSAGES_PER_ITEM);
         this.sending++;
         void this.send(batch.map((entry) => entry.work), 0)
