@@ -182,6 +182,47 @@ describe('Conversations', () => {
     expect((await w.conversations.history(uma, w.enterpriseId, id)).items.map((m) => m.id)).toEqual([first.id, late.id]);
   });
 
+  it('creates a conversation it does not know without reading it first, and gets it right when another server had made it', async () => {
+    const w = await world();
+    const id = conversationIdOf(N1, X(1));
+    const listRows = async () => {
+      const rows: string[] = [];
+      for await (const row of w.store.client(CONVERSATION_INDEX_TABLE).listEntities({ queryOptions: { filter: `PartitionKey eq '${numberPartition(w.enterpriseId, N1)}'` } })) {
+        if (row.rowKey!.startsWith(RECENT_PREFIX)) rows.push(row.rowKey!);
+      }
+      return rows;
+    };
+    const m1 = sms(w.enterpriseId, 'inbound', N1, X(1), 'first', t(2));
+    await w.messages.create(m1);
+    const counter = countRequests(w.store);
+    await w.conversations.recordMessage(m1);
+    counter.stop();
+    // Both partitions' index rows, the conversation row and the history row: no read of a row that is not there.
+    expect(counter.requests()).toBe(4);
+
+    // Servers that never saw it: a newer message, then an older one, then the older one again.
+    const m2 = sms(w.enterpriseId, 'outbound', N1, X(1), 'second', t(3));
+    const m0 = sms(w.enterpriseId, 'inbound', N1, X(1), 'before them', t(1));
+    for (const message of [m2, m0]) await w.messages.create(message);
+    await w.withOptions({}).recordMessage(m2);
+    await w.withOptions({}).recordMessage(m0);
+    await w.withOptions({}).recordMessage(m0);
+    expect((await w.conversations.repository.get(w.enterpriseId, id))!.value).toMatchObject({ messageCount: 3, inboundCount: 2, lastMessageId: m2.id, lastPreview: 'second' });
+    // One list position, the newest: the guesses' positions were removed.
+    expect(await listRows()).toEqual([`${RECENT_PREFIX}${recentKey(t(3), id)}`]);
+    const history = await w.conversations.history(w.person('uma'), w.enterpriseId, id);
+    expect(history.items.map((m) => m.id)).toEqual([m2.id, m1.id, m0.id]);
+
+    // Long after (more newer messages than the row remembers): a server that does not know the
+    // conversation records the oldest again. Its history row says it is done: nothing changes.
+    const later = Array.from({ length: 33 }, (_, i) => sms(w.enterpriseId, 'inbound', N1, X(1), `later ${i}`, t(10 + i)));
+    for (const message of later) await w.deliver(message);
+    const before = (await w.conversations.repository.get(w.enterpriseId, id))!.value;
+    await w.withOptions({}).recordMessage(m0);
+    expect((await w.conversations.repository.get(w.enterpriseId, id))!.value).toMatchObject({ messageCount: before.messageCount, lastMessageId: later.at(-1)!.id });
+    expect(await listRows()).toEqual([`${RECENT_PREFIX}${recentKey(t(42), id)}`]);
+  });
+
   it('writes a message\'s index rows of one partition together: a reply in a known conversation takes five storage requests', async () => {
     const w = await world();
     const uma = w.person('uma');

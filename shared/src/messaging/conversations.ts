@@ -84,6 +84,16 @@ const KNOWN_CONVERSATIONS = 20_000;
 /** Stale index rows (left by a crash or a race) a list page may skip before answering short. */
 const LIST_SCAN_SLACK = 50;
 
+/**
+ * Whether the row can tell by itself if the message with `key` is counted: keys start with
+ * the inverted time, so a message newer than the last one, or among those counted last, is
+ * known to it. Only an older one (recorded again after a long while) needs the history
+ * pointer, written last, to tell whether it is done.
+ */
+function knowsOf(base: Conversation, key: string): boolean {
+  return key <= base.lastKey || base.recentlyCounted.includes(key);
+}
+
 /** The status a message has reached of two reported ones (reports come out of order). */
 function laterStatus(a: string, b: string | undefined): string {
   return b !== undefined && deliveryRank(b) > deliveryRank(a) ? b : a;
@@ -156,13 +166,11 @@ export class Conversations {
     const enterpriseId = message.enterpriseId;
     const key = messageKey(message.createdAt, message.id);
     const pointer: HistoryRow = { partition: historyPartition(enterpriseId, conversationId), key, conversationId, messageId: message.id, createdAt: message.createdAt };
-    const first = await this.conversation(enterpriseId, conversationId);
-    const base = first?.value;
-    // Keys start with the inverted time: a message newer than the conversation's last one, or
-    // among those counted last, is known to the row. Only an older one (recorded again after a
-    // long while) needs the history pointer, written last, to tell whether it is done.
-    const known = !base || key <= base.lastKey || base.recentlyCounted.includes(key);
-    if (!known && (await this.pointers.get(pointer.partition, historyDefinition.idOf(pointer)))) return undefined;
+    // A conversation this server does not know is most likely new (one it wrote or read lately
+    // is kept): it is created without a read first, and read only if it turns out to exist.
+    const first = this.known.get(`${enterpriseId}|${conversationId}`);
+    const recorded = async () => (await this.pointers.get(pointer.partition, historyDefinition.idOf(pointer))) !== undefined;
+    if (first && !knowsOf(first.value, key) && (await recorded())) return undefined;
 
     const text = fold(message.body).slice(0, MAX_SEARCH_TEXT);
     const timeline = Promise.all(
@@ -171,7 +179,7 @@ export class Conversations {
       ),
     );
     // The timeline rows are written while the counts are prepared; both before the pointer.
-    const { tidy, status } = await this.count(message, { enterpriseId, conversationId, enterpriseNumber, externalNumber, key }, first, timeline, reported);
+    const { tidy, status } = await this.count(message, { enterpriseId, conversationId, enterpriseNumber, externalNumber, key }, first, timeline, reported, first ? undefined : recorded);
     await Promise.all([tidy, createOnce(this.pointers, pointer)]);
     return status;
   }
@@ -198,17 +206,30 @@ export class Conversations {
     first: Stored<Conversation> | undefined,
     before: Promise<unknown>,
     reported: { status?: string },
+    /** Set when `first` is a guess (not read): tells, once the row is read, whether an older message was recorded already. */
+    recorded?: () => Promise<boolean>,
   ): Promise<{ tidy: Promise<void>; status?: string }> {
     const { enterpriseId, conversationId, key } = at;
+    /** The list position this recording placed (a guess that the conversation was new may place one it does not keep). */
+    let placed: string | undefined;
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       const current = attempt === 0 ? first : await this.repository.get(enterpriseId, conversationId);
       const base = current?.value;
+      if (recorded && base) {
+        // The guess was wrong: the check `recordNow` makes on a row it knows, made now.
+        const check = recorded;
+        recorded = undefined;
+        if (!knowsOf(base, key) && (await check())) {
+          await before;
+          return { tidy: this.dropPlaced(base, placed) };
+        }
+      }
       const counted = base?.recentlyCounted.includes(key) ?? false;
       // Keys start with the inverted time: smaller is newer. Equal is this very message.
       const newer = !base || key < base.lastKey;
       if (counted && !newer) {
         await before;
-        return { tidy: Promise.resolve() };
+        return { tidy: this.dropPlaced(base!, placed) };
       }
       const now = this.now().toISOString();
       const inbound = message.direction === 'inbound';
@@ -231,7 +252,9 @@ export class Conversations {
         updatedAt: now,
       };
       // The lists get the new position before the row names it: a reader never misses the conversation.
-      await Promise.all([before, newer ? this.placeInLists(next) : undefined]);
+      const position = recentKey(next.lastMessageAt, conversationId);
+      await Promise.all([before, newer && position !== placed ? this.placeInLists(next) : undefined]);
+      if (newer) placed = position;
       try {
         this.remember(current ? await this.repository.update(current, next) : await this.repository.create(next));
       } catch (error) {
@@ -243,9 +266,9 @@ export class Conversations {
         const old = recentKey(base.lastMessageAt, conversationId);
         // A crash before these deletes leaves rows that readers recognise as stale and remove.
         // The old rows go while the pointer is written (the caller waits for both).
-        if (old !== recentKey(next.lastMessageAt, conversationId)) return { tidy: this.removeFromLists(base, old), status };
+        if (old !== position) return { tidy: this.removeFromLists(base, old), status };
       }
-      return { tidy: Promise.resolve(), ...(newer ? { status } : {}) };
+      return { tidy: newer ? Promise.resolve() : this.dropPlaced(next, placed), ...(newer ? { status } : {}) };
     }
     throw new ConflictError(`The conversation ${conversationId} kept changing while a message was recorded; record it again.`);
   }
@@ -257,6 +280,11 @@ export class Conversations {
   private async placeInLists(c: Conversation): Promise<void> {
     const key = recentKey(c.lastMessageAt, c.id);
     await Promise.all(this.listPartitions(c).map((partition) => createOnce(this.recent, { partition, key, conversationId: c.id, lastMessageAt: c.lastMessageAt })));
+  }
+
+  /** Removes the position a wrong guess placed, unless it is the conversation's own. */
+  private async dropPlaced(c: Conversation, placed: string | undefined): Promise<void> {
+    if (placed !== undefined && placed !== recentKey(c.lastMessageAt, c.id)) await this.removeFromLists(c, placed);
   }
 
   private async removeFromLists(c: Conversation, key: string): Promise<void> {
