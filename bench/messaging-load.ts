@@ -47,13 +47,16 @@ function post(url: string, path: string, headers: Record<string, string>, body: 
 async function openLoop(count: number, perSecond: number, task: (index: number) => Promise<void>): Promise<number> {
   const started = performance.now();
   const running: Promise<void>[] = [];
+  // Caught at once: a task failing while later ones are still being started is counted, not an unhandled rejection.
+  const failures: unknown[] = [];
   for (let i = 0; i < count; i++) {
     const due = started + (i * 1000) / perSecond;
     const wait = due - performance.now();
     if (wait > 1) await sleep(wait);
-    running.push(task(i));
+    running.push(task(i).catch((error: unknown) => void failures.push(error)));
   }
   await Promise.all(running);
+  if (failures.length > 0) throw new Error(`${failures.length} of ${count} requests failed; the first: ${failures[0] instanceof Error ? failures[0].message : String(failures[0])}`);
   return (performance.now() - started) / 1000;
 }
 
