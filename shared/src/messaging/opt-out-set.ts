@@ -86,7 +86,8 @@ export class VersionedRepository<T> extends Repository<T> {
  */
 export class OptOutSets<T> {
   private readonly sets = new Map<string, { version: string; rows: Map<string, T> }>();
-  private readonly pending = new Map<string, Promise<string>>();
+  /** Per enterprise: the version read on its way, and the next one (not started: callers join it). */
+  private readonly reads = new Map<string, { inFlight?: Promise<string>; next?: Promise<string> }>();
 
   constructor(
     private readonly repository: VersionedRepository<T>,
@@ -115,16 +116,35 @@ export class OptOutSets<T> {
     throw new ConflictError('The opt-out list kept changing while it was read; try again.');
   }
 
-  /** A version read that starts after every caller joining it has called (never one already on its way). */
+  /**
+   * A version read that starts after every caller joining it has called (never one already
+   * on its way). One read per enterprise is on its way at a time: callers arriving meanwhile
+   * join the next one, which starts when it ends, so a steady stream of sends shares reads
+   * instead of starting one per turn of the event loop.
+   */
   private sharedVersion(enterpriseId: string): Promise<string> {
-    let read = this.pending.get(enterpriseId);
-    if (!read) {
-      read = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
-        this.pending.delete(enterpriseId);
-        return this.repository.version(enterpriseId);
-      });
-      this.pending.set(enterpriseId, read);
+    let state = this.reads.get(enterpriseId);
+    if (!state) {
+      state = {};
+      this.reads.set(enterpriseId, state);
     }
-    return read;
+    if (state.next) return state.next;
+    const own = state;
+    const previous: Promise<unknown> = own.inFlight ?? Promise.resolve();
+    const next = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => previous.then(() => undefined, () => undefined))
+      .then(() => {
+        own.next = undefined; // from here on, callers wait for the read after this one
+        const read = this.repository.version(enterpriseId);
+        own.inFlight = read;
+        void read.catch(() => undefined).finally(() => {
+          if (own.inFlight !== read) return;
+          own.inFlight = undefined;
+          if (!own.next && this.reads.get(enterpriseId) === own) this.reads.delete(enterpriseId);
+        });
+        return read;
+      });
+    own.next = next;
+    return next;
   }
 }

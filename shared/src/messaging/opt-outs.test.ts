@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { testStore } from '../../test/storage';
+import { countRequests, testStore } from '../../test/storage';
 import type { Principal } from '../access/principal';
 import { ActivityLog, ACTIVITY_TABLE } from '../audit/activity';
 import { EnterpriseRepository, ENTERPRISES_TABLE } from '../enterprises/repository';
@@ -338,6 +338,32 @@ describe('the opt-out check across processes', () => {
     await expect(sender.assertNotBlocked(w.enterpriseId, N2, PERSON)).resolves.toBeUndefined();
     await w.optOuts.handleKeyword(w.enterpriseId, N1, PERSON, 'START', numberScope);
     await expect(sender.assertNotBlocked(w.enterpriseId, N1, PERSON)).resolves.toBeUndefined();
+  });
+
+  it('shares version reads among checks that arrive while one is on its way, and still honours a STOP made before a check began', async () => {
+    const w = await world();
+    const sender = otherProcess(w);
+    await sender.assertNotBlocked(w.enterpriseId, N2, OTHER_PERSON); // the set is loaded
+    const store = (w.optOuts.repository as unknown as { store: import('../store/table-store').TableStore }).store;
+    const counter = countRequests(store);
+    // Twenty checks, each in a turn of the event loop of its own, as sends arrive one by one.
+    const checks: Array<Promise<void>> = [];
+    for (let i = 0; i < 20; i++) {
+      checks.push(sender.assertNotBlocked(w.enterpriseId, N2, OTHER_PERSON));
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    await Promise.all(checks);
+    counter.stop();
+    // One read on its way at a time, the others waiting together: a read per turn would be twenty.
+    expect(counter.requests()).toBeLessThanOrEqual(10);
+    expect(counter.requests()).toBeGreaterThanOrEqual(1);
+
+    // A STOP recorded elsewhere while checks keep coming (one begun before it may go either way):
+    // a check begun after it sees it.
+    const early = sender.assertNotBlocked(w.enterpriseId, N1, PERSON).catch(() => undefined);
+    await w.optOuts.handleKeyword(w.enterpriseId, N1, PERSON, 'STOP', numberScope);
+    await expect(sender.assertNotBlocked(w.enterpriseId, N1, PERSON)).rejects.toBeInstanceOf(OptedOutError);
+    await early;
   });
 
   it('honours opt-outs written straight through the repository, by carriers and by admins, and checks made at once agree', async () => {
