@@ -114,21 +114,6 @@ describe('Twilio adapter against the Twilio fake', () => {
     }
   });
 
-  it('a redirect is a final refusal, never followed', async () => {
-    const redirecting = await startLoopbackServer((req, _body, res) => {
-      res.writeHead(307, { location: `${fake.baseUrl}${req.url}` }).end();
-    });
-    try {
-      const before = fake.requests.length;
-      const adapter = createCarrierAdapter('twilio', fake.credentials, { baseUrl: redirecting.baseUrl });
-      const error = await adapter.send({ from, to, body: 'x' }).catch((e: unknown) => e);
-      expect(error).toMatchObject({ retryable: false, status: 307 });
-      expect(fake.requests.length).toBe(before);
-    } finally {
-      await redirecting.stop();
-    }
-  });
-
   it('an inbound MMS delivered over HTTP verifies and parses (media, E.164)', async () => {
     const reply = await fake.deliver(fake.inboundWebhook(`${receiver.baseUrl}/webhooks/twilio/conn-1?tenant=contoso`, { from: to, to: from, body: 'Photo of the damage', media: [{ url: 'https://api.twilio.com/media/ME1', contentType: 'image/jpeg' }, { url: 'https://api.twilio.com/media/ME2', contentType: 'image/png' }] }));
     expect(reply.status).toBe(200);
