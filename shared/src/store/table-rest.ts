@@ -149,6 +149,10 @@ interface SubRequest {
 /** A TableClient whose entity operations skip the SDK's pipeline (see the top of this file). */
 export class LeanTableClient extends TableClient {
   private readonly tableUrl: string;
+  /** Decoded once: every call signs with it. */
+  private readonly signingKey: Buffer;
+  /** `scheme://host:port` of the endpoint: a URL built here minus this is the path that is signed. */
+  private readonly origin: string;
 
   constructor(
     private readonly account: TableAccount,
@@ -157,6 +161,8 @@ export class LeanTableClient extends TableClient {
   ) {
     super(account.endpoint, table, new AzureNamedKeyCredential(account.name, account.key), options);
     this.tableUrl = `${account.endpoint}/${table}`;
+    this.signingKey = Buffer.from(account.key, 'base64');
+    this.origin = new URL(account.endpoint).origin;
   }
 
   private entityUrl(partitionKey: string, rowKey: string): string {
@@ -166,8 +172,8 @@ export class LeanTableClient extends TableClient {
   /** One signed request; answers the status, headers and body, or throws what the service refused. */
   private async call(method: string, url: string, headers: Record<string, string>, body: string | undefined, options: OperationOptions | undefined): Promise<{ status: number; etag: string | undefined; text: string }> {
     const date = new Date().toUTCString();
-    const path = new URL(url).pathname;
-    const signature = createHmac('sha256', Buffer.from(this.account.key, 'base64')).update(`${date}\n/${this.account.name}${path}`, 'utf8').digest('base64');
+    const path = url.slice(this.origin.length);
+    const signature = createHmac('sha256', this.signingKey).update(`${date}\n/${this.account.name}${path}`, 'utf8').digest('base64');
     const response = await request(url, {
       method: method as 'GET',
       headers: { ...headers, 'x-ms-version': API_VERSION, 'x-ms-date': date, authorization: `SharedKeyLite ${this.account.name}:${signature}`, ...(body !== undefined ? { 'content-length': String(Buffer.byteLength(body)) } : {}) },
