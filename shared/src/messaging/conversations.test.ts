@@ -76,6 +76,25 @@ async function world(): Promise<World> {
   };
 }
 
+/** Stores the message, then counts the storage requests its recording makes. */
+async function requestsToRecord(w: World, message: SmsMessage): Promise<number> {
+  await w.messages.create(message);
+  const counter = countRequests(w.store);
+  try {
+    await w.conversations.recordMessage(message);
+  } finally {
+    counter.stop();
+  }
+  return counter.requests();
+}
+
+/** The row keys of one enterprise number's index partition (list, timeline and history rows), as stored. */
+async function indexRowKeys(w: World, number: string): Promise<string[]> {
+  const keys: string[] = [];
+  for await (const row of w.store.client(CONVERSATION_INDEX_TABLE).listEntities({ queryOptions: { filter: `PartitionKey eq '${numberPartition(w.enterpriseId, number)}'` } })) keys.push(row.rowKey!);
+  return keys;
+}
+
 async function rejection(promise: Promise<unknown>): Promise<Error> {
   try {
     await promise;
@@ -185,20 +204,10 @@ describe('Conversations', () => {
   it('creates a conversation it does not know without reading it first, and gets it right when another server had made it', async () => {
     const w = await world();
     const id = conversationIdOf(N1, X(1));
-    const listRows = async () => {
-      const rows: string[] = [];
-      for await (const row of w.store.client(CONVERSATION_INDEX_TABLE).listEntities({ queryOptions: { filter: `PartitionKey eq '${numberPartition(w.enterpriseId, N1)}'` } })) {
-        if (row.rowKey!.startsWith(RECENT_PREFIX)) rows.push(row.rowKey!);
-      }
-      return rows;
-    };
+    const listRows = async () => (await indexRowKeys(w, N1)).filter((key) => key.startsWith(RECENT_PREFIX));
     const m1 = sms(w.enterpriseId, 'inbound', N1, X(1), 'first', t(2));
-    await w.messages.create(m1);
-    const counter = countRequests(w.store);
-    await w.conversations.recordMessage(m1);
-    counter.stop();
     // Both partitions' index rows, the conversation row and the history row: no read of a row that is not there.
-    expect(counter.requests()).toBe(4);
+    expect(await requestsToRecord(w, m1)).toBe(4);
 
     // Servers that never saw it: a newer message, then an older one, then the older one again.
     const m2 = sms(w.enterpriseId, 'outbound', N1, X(1), 'second', t(3));
@@ -229,15 +238,10 @@ describe('Conversations', () => {
     const id = conversationIdOf(N1, X(1));
     await w.deliver(sms(w.enterpriseId, 'inbound', N1, X(1), 'first', t(1)));
     const reply = sms(w.enterpriseId, 'outbound', N1, X(1), 'the reply', t(2));
-    await w.messages.create(reply);
-    const counter = countRequests(w.store);
-    await w.conversations.recordMessage(reply);
-    counter.stop();
     // The number's partition: timeline row + new list position, then history row + old position removed;
     // the enterprise-wide partition: the same minus history; and the conversation row. One at a time, it took eight.
-    expect(counter.requests()).toBe(5);
-    const index: string[] = [];
-    for await (const row of w.store.client(CONVERSATION_INDEX_TABLE).listEntities({ queryOptions: { filter: `PartitionKey eq '${numberPartition(w.enterpriseId, N1)}'` } })) index.push(row.rowKey!);
+    expect(await requestsToRecord(w, reply)).toBe(5);
+    const index = await indexRowKeys(w, N1);
     expect(index.filter((key) => key.startsWith(RECENT_PREFIX))).toEqual([`${RECENT_PREFIX}${recentKey(t(2), id)}`]);
     expect(index.filter((key) => key.startsWith(historyPrefix(id)))).toHaveLength(2);
     expect((await w.conversations.history(uma, w.enterpriseId, id)).items.map((m) => m.body)).toEqual(['the reply', 'first']);
