@@ -10,7 +10,7 @@ export interface AzuriteOptions {
   /** Folder for the data; omitted means in memory (gone when stopped). */
   location?: string;
   host?: string;
-  /** Called with each line Azurite prints, for the caller's log. */
+  /** Called with each line Azurite prints (start-up and errors; no access log), for the caller's log. */
   onOutput?: (line: string) => void;
 }
 
@@ -55,7 +55,9 @@ async function startService(service: Service, options: AzuriteOptions): Promise<
   let lastError: Error | undefined;
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort(host);
-    const args = [script, `--${service}Host`, host, `--${service}Port`, String(port), '--disableTelemetry', '--skipApiVersionCheck'];
+    // --silent: no access log line per request (writing it and reading it back through the
+    // pipe cost both processes CPU on every storage call).
+    const args = [script, `--${service}Host`, host, `--${service}Port`, String(port), '--disableTelemetry', '--skipApiVersionCheck', '--silent'];
     args.push(...(options.location ? ['--location', options.location] : ['--inMemoryPersistence']));
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     try {
