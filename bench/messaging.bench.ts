@@ -25,8 +25,12 @@ import { report } from './report';
  *   fixed rate; the time from the request to the carrier receiving the call. Target:
  *   >= 200/s, p95 <= 250 ms. After a warm-up (reported apart), once at BENCH_OUTBOUND_RATE
  *   (throughput) and once at BENCH_OUTBOUND_LATENCY_RATE (`messaging.outbound.at-50.*`:
- *   the latency when the machine keeps up).
- * Knobs (environment): BENCH_INBOUND_RATE (default 300/s), BENCH_OUTBOUND_RATE (200/s), BENCH_OUTBOUND_LATENCY_RATE (50/s),
+ *   the latency when the machine keeps up). The throughput run offers more than the
+ *   target: its rate is the sends divided by the time from the first request to the last
+ *   carrier call, which at exactly 200 offered is below 200 whatever the engine does
+ *   (the last send's latency is in the divisor). Offered more than it takes, the figure
+ *   is what the engine sustains.
+ * Knobs (environment): BENCH_INBOUND_RATE (default 300/s), BENCH_OUTBOUND_RATE (250/s), BENCH_OUTBOUND_LATENCY_RATE (50/s),
  * BENCH_SECONDS (10 s per phase), BENCH_COUNT_MESSAGES (200 per direction in the counting run),
  * BENCH_LOG_LEVEL (the server's log level, default silent).
  */
@@ -34,7 +38,8 @@ import { report } from './report';
 const ENTERPRISE = 'contoso';
 const SENDER_ID = 'cccccccc-0000-4000-8000-000000000003'; // the dev sign-in's "contoso-user"
 const INBOUND_RATE = Number(process.env.BENCH_INBOUND_RATE ?? 300);
-const OUTBOUND_RATE = Number(process.env.BENCH_OUTBOUND_RATE ?? 200);
+/** Offered above the 200/s target, so that the figure is the engine's (see above). */
+const OUTBOUND_RATE = Number(process.env.BENCH_OUTBOUND_RATE ?? 250);
 const OUTBOUND_LATENCY_RATE = Number(process.env.BENCH_OUTBOUND_LATENCY_RATE ?? 50);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const COUNT_MESSAGES = Number(process.env.BENCH_COUNT_MESSAGES ?? 200);
@@ -207,6 +212,7 @@ async function outboundPhase(load: LoadProcess, setup: Setup, name: string, rate
   const sent = await outbound(load, setup, count, rate);
   const duplicates = sent.calls.length - new Set(sent.calls.map((call) => call.id)).size;
   const lastCall = Math.max(...sent.calls.map((call) => call.at));
+  report({ name: `${name}.offered-rate`, value: rate, unit: 'messages/s' });
   report({ name: `${name}.rate`, value: count / ((lastCall - sent.wallStart) / 1000), unit: 'messages/s' });
   summarise(`${name}.accept`, sent.acceptTimes);
   summarise(`${name}.request-to-carrier`, sent.calls.map((call) => call.latency));
