@@ -52,7 +52,7 @@ import {
   type SearchQuery,
   type UnreadTotal,
 } from './conversation-views';
-import { deliveryRank, type SmsMessage } from './message';
+import { deliveryRank, messageRef, type SmsMessage } from './message';
 
 export { CONVERSATION_TABLES, CONVERSATIONS_TABLE, CONVERSATION_INDEX_TABLE, CONVERSATION_READS_TABLE } from './conversation-store';
 
@@ -146,7 +146,7 @@ export class Conversations {
    * the counts and the pointer is caught by the conversation's `recentlyCounted`.
    */
   async recordMessage(message: SmsMessage): Promise<void> {
-    const key = `${message.enterpriseId}|${message.id}`;
+    const key = messageRef(message);
     const reported = this.recording.get(key) ?? {};
     this.recording.set(key, reported);
     let written: string | undefined;
@@ -298,7 +298,7 @@ export class Conversations {
    * here), so the recording takes the status along.
    */
   async recordStatus(message: SmsMessage, options: { recordComing?: boolean } = {}): Promise<void> {
-    const key = `${message.enterpriseId}|${message.id}`;
+    const key = messageRef(message);
     const recording = this.recording.get(key) ?? (options.recordComing ? {} : undefined);
     if (recording) {
       recording.status = laterStatus(recording.status ?? message.status, message.status);

@@ -94,6 +94,9 @@ export interface SmsMessage {
 
 export const messageIdOf = (connectionId: string, carrierMessageId: string) => `${connectionId}:${carrierMessageId}`;
 
+/** A message's key in this process's maps and sets (an id is unique within its enterprise only). */
+export const messageRef = (message: Pick<SmsMessage, 'enterpriseId' | 'id'>): string => `${message.enterpriseId}|${message.id}`;
+
 /** Statuses in the order a message moves through them: a late report never moves it back. */
 const DELIVERY_RANK: Record<string, number> = { queued: 0, sending: 1, sent: 2, delivered: 3, undelivered: 3, failed: 3 };
 export const deliveryRank = (status: string): number => DELIVERY_RANK[status] ?? -1;
@@ -203,7 +206,7 @@ export class MessageRepository extends Repository<SmsMessage> {
    * (the API) use `get`.
    */
   async current(enterpriseId: string, id: string): Promise<Stored<SmsMessage> | undefined> {
-    const key = `${enterpriseId}|${id}`;
+    const key = messageRef({ enterpriseId, id });
     // A write of it on its way here (the row being created as its queue item arrives, the worker
     // recording the send as a status report comes in): its outcome is the newer version.
     const writing = this.writing.get(key);
@@ -213,7 +216,7 @@ export class MessageRepository extends Repository<SmsMessage> {
 
   /** Drops the kept version (a write based on it failed). */
   forget(enterpriseId: string, id: string): void {
-    this.known.delete(`${enterpriseId}|${id}`);
+    this.known.delete(messageRef({ enterpriseId, id }));
   }
 
   override async create(value: SmsMessage): Promise<Stored<SmsMessage>> {
@@ -231,7 +234,7 @@ export class MessageRepository extends Repository<SmsMessage> {
 
   /** Known to `current` while on its way: a writer looking at the message meanwhile waits for it. */
   private async tracked(message: SmsMessage, write: Promise<Stored<SmsMessage>>): Promise<Stored<SmsMessage>> {
-    const key = `${message.enterpriseId}|${message.id}`;
+    const key = messageRef(message);
     this.writing.set(key, write);
     try {
       return await write;
@@ -242,7 +245,7 @@ export class MessageRepository extends Repository<SmsMessage> {
 
   private remember(stored: Stored<SmsMessage> | undefined): Stored<SmsMessage> | undefined {
     if (!stored) return undefined;
-    const key = `${stored.value.enterpriseId}|${stored.value.id}`;
+    const key = messageRef(stored.value);
     this.known.delete(key);
     this.known.set(key, stored);
     // Oldest first in a Map: bounded, the least recently written go.

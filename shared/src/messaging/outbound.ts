@@ -14,7 +14,7 @@ import { checkPhoneNumber, formatInternational, isE164 } from '../rules/phone';
 import { countSegments, MAX_SEGMENTS } from '../rules/segments';
 import type { CarrierConnections } from './carrier-connections';
 import { conversationIdOf } from './conversation-id';
-import { DEAD_LETTER_INDEX, MessageRepository, newOutboundId, type SmsMessage } from './message';
+import { DEAD_LETTER_INDEX, MessageRepository, messageRef, newOutboundId, type SmsMessage } from './message';
 import { toMessageView, messageViewSchema, type MessageView } from './conversation-views';
 import type { OutboundQueue } from './outbound-queue';
 import { foreground, WorkLane } from './work-lane';
@@ -116,7 +116,7 @@ export class OutboundSms {
   }
 
   async runStoredListeners(message: SmsMessage): Promise<void> {
-    this.followUpsWaiting.delete(`${message.enterpriseId}|${message.id}`);
+    this.followUpsWaiting.delete(messageRef(message));
     for (const listener of this.storedListeners) await listener(message);
   }
 
@@ -125,7 +125,7 @@ export class OutboundSms {
    * follow-ups lag behind the sends under load) can ride along with them.
    */
   followUpComing(message: Pick<SmsMessage, 'enterpriseId' | 'id'>): boolean {
-    return this.followUpsWaiting.has(`${message.enterpriseId}|${message.id}`);
+    return this.followUpsWaiting.has(messageRef(message));
   }
 
   /** Resolves when the follow-up work of the messages accepted so far is done (tests, shutdown). */
@@ -331,7 +331,7 @@ export class OutboundSms {
       (error: unknown) => error,
     );
     // Known as coming before the row exists: a worker may send it the moment it does.
-    const key = `${message.enterpriseId}|${message.id}`;
+    const key = messageRef(message);
     this.followUpsWaiting.add(key);
     try {
       await this.deps.messages.create(message);

@@ -1,6 +1,6 @@
 import { MessageFactory, type TurnContext } from 'botbuilder';
 import type { Logger } from 'pino';
-import { ConflictError, deliveryRank, type Services, type SentConfirmationRecord, type SmsMessage } from '@switchboard/shared';
+import { ConflictError, deliveryRank, messageRef, type Services, type SentConfirmationRecord, type SmsMessage } from '@switchboard/shared';
 import { confirmationCard, confirmationHeadline, confirmationStatusText, type ShownStatus } from '../cards/confirmation-card';
 import { tenantIdOf } from '../teams-user';
 import { teamsReferenceOf, type TeamsPoster } from './teams-poster';
@@ -86,7 +86,7 @@ export class SentConfirmations {
   onStatus(message: SmsMessage): Promise<void> {
     // Only sends from a Teams chat have a card: the others need no look-up.
     if (message.direction !== 'outbound' || !message.teamsConfirmation) return Promise.resolve();
-    const key = `${message.enterpriseId}|${message.id}`;
+    const key = messageRef(message);
     const next = (this.chains.get(key) ?? Promise.resolve()).then(() => this.update(message)).catch((error: unknown) => {
       this.deps.logger.warn({ err: error, enterpriseId: message.enterpriseId, messageId: message.id }, 'updating a sent confirmation in Teams failed');
     });
