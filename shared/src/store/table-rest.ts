@@ -18,6 +18,7 @@ import {
   type UpsertEntityResponse,
 } from '@azure/data-tables';
 import { Agent, request } from 'undici';
+import { AZURITE_ACCOUNT, AZURITE_KEY } from './azurite';
 
 /**
  * The Table service's entity operations (read one, insert, update, upsert, delete, and
@@ -41,11 +42,8 @@ export interface TableAccount {
   key: string;
 }
 
-const DEVELOPMENT_ACCOUNT: TableAccount = {
-  endpoint: 'http://127.0.0.1:10002/devstoreaccount1',
-  name: 'devstoreaccount1',
-  key: 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==',
-};
+/** `UseDevelopmentStorage=true`: the emulator's well-known account at its default table port. */
+const DEVELOPMENT_ACCOUNT: TableAccount = { endpoint: `http://127.0.0.1:10002/${AZURITE_ACCOUNT}`, name: AZURITE_ACCOUNT, key: AZURITE_KEY };
 
 /** The account of a connection string with an account key, else undefined (a SAS, for one). */
 export function tableAccountOf(connectionString: string): TableAccount | undefined {
