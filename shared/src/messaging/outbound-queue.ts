@@ -45,7 +45,8 @@ export class OutboundQueue {
   private readonly client: QueueClient;
   /** Work accepted in this turn of the event loop (or while the last item is on its way): it leaves as one item. */
   private pending: Array<{ work: OutboundWork; resolve: () => void; reject: (error: unknown) => void }> = [];
-  private sending = 0;
+  /** An item is on its way (one at a time: what is accepted meanwhile leaves together in the next). */
+  private sending = false;
   private scheduled = false;
   private readonly enqueued = new Set<() => void>();
 
@@ -76,23 +77,22 @@ export class OutboundQueue {
   }
 
   private schedule(): void {
-    if (this.scheduled || this.sending >= 1 || this.pending.length === 0) return;
+    if (this.scheduled || this.sending || this.pending.length === 0) return;
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
-      while (this.sending < 1 && this.pending.length > 0) {
-        const batch = this.pending.splice(0, MAX_MESSAGES_PER_ITEM);
-        this.sending++;
-        void this.send(batch.map((entry) => entry.work), 0)
-          .then(
-            () => batch.forEach((entry) => entry.resolve()),
-            (error: unknown) => batch.forEach((entry) => entry.reject(error)),
-          )
-          .finally(() => {
-            this.sending--;
-            this.schedule();
-          });
-      }
+      if (this.sending || this.pending.length === 0) return;
+      const batch = this.pending.splice(0, MAX_MESSAGES_PER_ITEM);
+      this.sending = true;
+      void this.send(batch.map((entry) => entry.work), 0)
+        .then(
+          () => batch.forEach((entry) => entry.resolve()),
+          (error: unknown) => batch.forEach((entry) => entry.reject(error)),
+        )
+        .finally(() => {
+          this.sending = false;
+          this.schedule();
+        });
     });
   }
 
