@@ -14,7 +14,8 @@ import { report } from './report';
  * server's alone, as in production.
  * - counting run (small, paced slowly): the storage requests per inbound and per outbound
  *   message, everything included (routing, conversations, worker, status callbacks),
- *   counted by a proxy in front of Azurite. Deterministic: the guide for changes.
+ *   counted by a proxy in front of Azurite. Steadier than timings (outbound varies a
+ *   little with how status reports and follow-ups interleave): the guide for changes.
  *   Outbound twice: the first send from each number (`outbound.first-from-number`: its
  *   pacing row and number row are read first) and the sends after it (`outbound`).
  * - inbound: signed simulator webhooks posted open-loop at a fixed rate; each answer's
