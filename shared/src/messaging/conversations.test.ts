@@ -10,7 +10,7 @@ import { escapeKey } from '../store/keys';
 import type { TableStore } from '../store/table-store';
 import { CONTACTS_TABLE, Contacts } from './contacts';
 import { conversationIdOf } from './conversation-id';
-import { encodeCursor, historyPartition, messageKey, numberPartition, recentKey } from './conversation-keys';
+import { encodeCursor, enterprisePartitions, historyPartition, messageKey, numberPartition, recentKey } from './conversation-keys';
 import { CONVERSATION_INDEX_TABLE, CONVERSATION_TABLES, historyPrefix, RECENT_PREFIX } from './conversation-store';
 import { Conversations, type ConversationsDeps } from './conversations';
 import { MessageRepository, type SmsMessage } from './message';
@@ -149,6 +149,36 @@ describe('Conversations', () => {
     expect(onlyN2.continuationToken).toBeUndefined();
     // Nobody's numbers: nothing, and no token.
     expect(await w.conversations.list(w.person('jane'), w.enterpriseId)).toEqual({ items: [] });
+  });
+
+  it("merges the enterprise-wide index's shards for administrators: every conversation once, newest first, in pages, and searched", async () => {
+    const w = await world();
+    const numbers = [N1, N2, G];
+    const parties = Array.from({ length: 24 }, (_, i) => ({ number: numbers[i % 3]!, party: X(10 + i), minute: i }));
+    for (const { number, party, minute } of parties) await w.deliver(sms(w.enterpriseId, 'inbound', number, party, `order ${minute} ready`, t(minute)));
+    // A reply moves the oldest conversation to the top; its old position goes.
+    await w.deliver(sms(w.enterpriseId, 'outbound', N1, X(10), 'order 0 on its way', t(30)));
+
+    const newestFirst = [X(10), ...parties.slice(1).reverse().map((p) => p.party)];
+    const pages = await allPages((continuationToken) => w.conversations.list(w.admin, w.enterpriseId, { pageSize: 5, ...(continuationToken ? { continuationToken } : {}) }));
+    expect(pages.map((items) => items.length)).toEqual([5, 5, 5, 5, 4]);
+    expect(pages.flat().map((c) => c.externalNumber)).toEqual(newestFirst);
+
+    // Spread over several partitions, with each conversation's one list position in exactly one.
+    const partitionsOfPositions = new Map<string, string[]>();
+    for (const partition of enterprisePartitions(w.enterpriseId)) {
+      for await (const row of w.store.client(CONVERSATION_INDEX_TABLE).listEntities({ queryOptions: { filter: `PartitionKey eq '${escapeKey(partition)}'` } })) {
+        if (!row.rowKey!.startsWith(RECENT_PREFIX)) continue;
+        partitionsOfPositions.set(String(row.conversationId), [...(partitionsOfPositions.get(String(row.conversationId)) ?? []), partition]);
+      }
+    }
+    expect(partitionsOfPositions.size).toBe(24);
+    expect([...partitionsOfPositions.values()].every((found) => found.length === 1)).toBe(true);
+    expect(new Set([...partitionsOfPositions.values()].flat()).size).toBeGreaterThan(4);
+
+    const hits = await allPages((continuationToken) => w.conversations.search(w.admin, w.enterpriseId, { q: 'ready', pageSize: 7, ...(continuationToken ? { continuationToken } : {}) }));
+    expect(hits.flat().map((hit) => hit.message.body)).toEqual([...parties].reverse().map((p) => `order ${p.minute} ready`));
+    expect((await w.conversations.search(w.admin, w.enterpriseId, { q: 'on its way' })).items.map((hit) => hit.externalNumber)).toEqual([X(10)]);
   });
 
   it('pages a conversation history newest first, with full messages', async () => {

@@ -14,9 +14,10 @@ import { parseOrThrow } from '../validation';
 import type { Contacts } from './contacts';
 import { ConversationAccess, type ConversationReader } from './conversation-access';
 import { conversationEndsOf, conversationIdOf } from './conversation-id';
-import { CONVERSATION_ID_PATTERN, decodeCursor, encodeCursor, enterprisePartition, historyPartition, messageKey, numberPartition, previewOf, readsPartition, recentKey } from './conversation-keys';
+import { CONVERSATION_ID_PATTERN, decodeCursor, encodeCursor, enterprisePartition, enterprisePartitions, historyPartition, messageKey, numberPartition, previewOf, readsPartition, recentKey } from './conversation-keys';
 import {
   ConversationRepository,
+  chunkFor,
   createOnce,
   historyDefinition,
   historyPrefix,
@@ -174,7 +175,7 @@ export class Conversations {
 
     const text = fold(message.body).slice(0, MAX_SEARCH_TEXT);
     const timeline = Promise.all(
-      [numberPartition(enterpriseId, enterpriseNumber), enterprisePartition(enterpriseId)].map((partition) =>
+      [numberPartition(enterpriseId, enterpriseNumber), enterprisePartition(enterpriseId, conversationId)].map((partition) =>
         createOnce(this.timeline, { partition, key, messageId: message.id, conversationId, externalNumber, text, createdAt: message.createdAt }),
       ),
     );
@@ -273,8 +274,8 @@ export class Conversations {
     throw new ConflictError(`The conversation ${conversationId} kept changing while a message was recorded; record it again.`);
   }
 
-  private listPartitions(c: Pick<Conversation, 'enterpriseId' | 'enterpriseNumber'>): string[] {
-    return [numberPartition(c.enterpriseId, c.enterpriseNumber), enterprisePartition(c.enterpriseId)];
+  private listPartitions(c: Pick<Conversation, 'enterpriseId' | 'enterpriseNumber' | 'id'>): string[] {
+    return [numberPartition(c.enterpriseId, c.enterpriseNumber), enterprisePartition(c.enterpriseId, c.id)];
   }
 
   private async placeInLists(c: Conversation): Promise<void> {
@@ -334,7 +335,7 @@ export class Conversations {
       }
       return [numberPartition(enterpriseId, e164)];
     }
-    if (reader.admin && scope === 'all') return [enterprisePartition(enterpriseId)];
+    if (reader.admin && scope === 'all') return enterprisePartitions(enterpriseId);
     return (await this.access.numbersOf(enterpriseId, principal.userId)).map((n) => numberPartition(enterpriseId, n));
   }
 
@@ -366,7 +367,7 @@ export class Conversations {
     const reader = await this.access.reader(principal, enterpriseId, 'read every conversation of the enterprise');
     const partitions = await this.partitionsFor(reader, query.number, query.scope);
     const after = decodeCursor(query.continuationToken, 'conversation');
-    const stream = mergedNewestFirst(this.recent, partitions, { prefix: RECENT_PREFIX, ...(after !== undefined ? { after } : {}), chunk: Math.min(query.pageSize + 5, 1000) });
+    const stream = mergedNewestFirst(this.recent, partitions, { prefix: RECENT_PREFIX, ...(after !== undefined ? { after } : {}), chunk: chunkFor(query.pageSize + 5, partitions.length) });
     const found: Conversation[] = [];
     let lastExamined: string | undefined;
     let examined = 0;
@@ -500,12 +501,12 @@ export class Conversations {
     const text = fold(query.q);
     const digits = digitsQuery(query.q);
     const named = partitions.length > 0 ? await this.deps.contacts.numbersNamed(enterpriseId, principal.userId, text) : new Set<string>();
-    const stream = mergedNewestFirst(this.timeline, partitions, { prefix: TIMELINE_PREFIX, ...(after !== undefined ? { after } : {}), chunk: 100 });
+    const limit = this.deps.searchScanLimit ?? SEARCH_SCAN_LIMIT;
+    const stream = mergedNewestFirst(this.timeline, partitions, { prefix: TIMELINE_PREFIX, ...(after !== undefined ? { after } : {}), chunk: Math.min(100, chunkFor(limit, partitions.length)) });
     const hits: Array<{ row: TimelineRow; matchedOn: SearchHit['matchedOn'] }> = [];
     let last: TimelineRow | undefined;
     let examined = 0;
     let exhausted = false;
-    const limit = this.deps.searchScanLimit ?? SEARCH_SCAN_LIMIT;
     while (hits.length < query.pageSize && examined < limit) {
       const next = await stream.next();
       if (next.done) {
