@@ -1,3 +1,4 @@
+import { HOLD_MS } from './answer-pressure';
 import { Foreground, WorkLane } from './work-lane';
 
 /** Follow-up work gives way to requests waiting for their answer, and catches up afterwards. */
@@ -74,5 +75,40 @@ describe('WorkLane', () => {
     expect(running).toBe(8);
     release.open();
     await lane.settled();
+  });
+  it('runs one task while answers queue in storage, also between requests, and catches up once they are quick again', async () => {
+    let now = 0;
+    const foreground = new Foreground(undefined, () => now);
+    const urgent = new Foreground(foreground);
+    const lane = new WorkLane(8, foreground);
+    const behindUrgent = new WorkLane(8, urgent);
+    const answer = (ms: number) => foreground.run(async () => void (now += ms));
+    for (let i = 0; i < 10; i++) await answer(3);
+    for (let i = 0; i < 10; i++) await answer(40);
+    expect(foreground.busy).toBe(false);
+    expect(urgent.pressed).toBe(true);
+    let running = 0;
+    const release = gate();
+    const task = async () => {
+      running++;
+      await release.opened;
+      running--;
+    };
+    for (let i = 0; i < 12; i++) lane.push(task);
+    for (let i = 0; i < 4; i++) behindUrgent.push(task);
+    await turn();
+    await turn();
+    expect(running).toBe(2); // nothing waits for an answer right now, yet one task each
+    for (let i = 0; i < 30; i++) await answer(3);
+    now += HOLD_MS;
+    await answer(3);
+    expect(foreground.pressed).toBe(false);
+    lane.push(task);
+    behindUrgent.push(task);
+    await turn();
+    await turn();
+    expect(running).toBe(13); // 8 and all 5
+    release.open();
+    await Promise.all([lane.settled(), behindUrgent.settled()]);
   });
 });

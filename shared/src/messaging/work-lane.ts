@@ -1,3 +1,5 @@
+import { AnswerPressure } from './answer-pressure';
+
 /**
  * Background work with a bound on how much runs at once. Webhook answers must not
  * wait behind the work they started: with the work unbounded, a burst of inbound
@@ -37,8 +39,10 @@ export class WorkLane {
 
   private next(): void {
     // Answers first: follow-up work only trickles while requests are waiting, and never stops. A
-    // quarter (by default) rather than one task keeps routing (and so Teams delivery) ahead of a steady inbound flow.
-    const limit = this.yieldTo.busy ? Math.min(this.whileBusy, this.concurrency) : this.concurrency;
+    // quarter (by default) rather than one task keeps routing (and so Teams delivery) ahead of a steady
+    // inbound flow. Once answers queue in storage, one task, also between requests: tasks started in
+    // those short gaps would otherwise fill storage ahead of the next answers.
+    const limit = this.yieldTo.pressed ? 1 : this.yieldTo.busy ? Math.min(this.whileBusy, this.concurrency) : this.concurrency;
     if (limit < this.concurrency && this.waiting.length > 0) this.yieldTo.whenIdle(this.wake);
     while (this.running < limit && this.waiting.length > 0) {
       const task = this.waiting.shift()!;
@@ -65,12 +69,24 @@ export class WorkLane {
 export class Foreground {
   private active = 0;
   private readonly waiters = new Set<() => void>();
+  /** How the answers fare: measured by the top foreground (webhooks and sends) for all below it. */
+  private readonly pressure: AnswerPressure | undefined;
 
   /** With a parent: busy while either is (work that gives way to webhooks and sends, and that others give way to). */
-  constructor(private readonly parent?: Foreground) {}
+  constructor(
+    private readonly parent?: Foreground,
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.pressure = parent ? undefined : new AnswerPressure(now);
+  }
 
   get busy(): boolean {
     return this.active > 0 || (this.parent?.busy ?? false);
+  }
+
+  /** The answers have been queueing lately (see AnswerPressure). */
+  get pressed(): boolean {
+    return this.parent ? this.parent.pressed : this.pressure!.pressed;
   }
 
   /** Calls `listener` once, the next time nothing is in the foreground. */
@@ -82,10 +98,12 @@ export class Foreground {
   /** Runs `work` as foreground work. */
   async run<T>(work: () => Promise<T>): Promise<T> {
     this.active++;
+    const started = this.now();
     try {
       return await work();
     } finally {
       this.active--;
+      this.pressure?.record(this.now() - started);
       if (this.active === 0 && this.waiters.size > 0) {
         const waiters = [...this.waiters];
         this.waiters.clear();
