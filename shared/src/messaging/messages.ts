@@ -99,7 +99,7 @@ export interface InboundSmsDeps {
   numberCache: NumberCache;
   smsGroups: SmsGroups;
   enterprises: EnterpriseRepository;
-  /** Routing, bookkeeping and status follow-ups running at once, per lane (default 16; routing runs two tasks while webhooks or sends wait, bookkeeping and status one task while those or routing wait). */
+  /** Routing, bookkeeping and status follow-ups running at once, per lane (default 16; routing runs two tasks while webhooks or sends wait, bookkeeping and status one task while those or routing wait, each one task while answers queue in storage). */
   followUpConcurrency?: number;
   /** Where routing failures are reported (routing runs after the answer). */
   onRoutingError?: (error: unknown, message: { enterpriseId: string; id: string }) => void;
