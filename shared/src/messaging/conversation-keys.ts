@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { InboundMedia } from '../carriers/types';
 import { ValidationError } from '../errors';
 import { invertedTime } from '../store/keys';
-import { shardOf } from '../store/repository';
+import { shardKey, shardOf } from '../store/repository';
 import { conversationIdOf } from './conversation-id';
 
 /**
@@ -30,13 +30,13 @@ export const numberPartition = (enterpriseId: string, enterpriseNumber: string) 
 
 /**
  * The enterprise-wide index admins read takes three writes of every message of the
- * enterprise: it is spread over shards `{enterprise}~*00` … `~*15` (`*` is never in a
- * number key: those are letters and digits), so one busy enterprise is not one hot
+ * enterprise: it is spread over shards `{enterprise}~*~00` … `~*~15` (`*` is never in a
+ * number key: those are letters and digits, and nothing in it needs escaping), so one busy enterprise is not one hot
  * partition. By conversation: a message's timeline row, its conversation's new list
  * position and the old one it replaces share a shard, and so a transaction.
  */
 export const ENTERPRISE_INDEX_SHARDS = 16;
-const enterpriseShard = (enterpriseId: string, shard: number) => `${enterpriseId}~*${String(shard).padStart(2, '0')}`;
+const enterpriseShard = (enterpriseId: string, shard: number) => shardKey(`${enterpriseId}~*`, shard);
 export const enterprisePartition = (enterpriseId: string, conversationId: string) => enterpriseShard(enterpriseId, shardOf(conversationId, ENTERPRISE_INDEX_SHARDS));
 /** Every shard of the enterprise-wide index, for readers to merge. */
 export const enterprisePartitions = (enterpriseId: string) => Array.from({ length: ENTERPRISE_INDEX_SHARDS }, (_, shard) => enterpriseShard(enterpriseId, shard));

@@ -8,7 +8,7 @@ export const CONVERSATIONS_TABLE = 'conversations';
 /**
  * The conversation indexes, in one table so that what one message writes there
  * travels together: partition `{enterprise}~{number digits}` (and the shards
- * `{enterprise}~*{nn}` of the enterprise-wide one admins read), holding three kinds of rows, newest first:
+ * `{enterprise}~*~{nn}` of the enterprise-wide one admins read), holding three kinds of rows, newest first:
  * - `r~{recentKey}`: the newest-first list of conversations;
  * - `t~{messageKey}`: every message with its folded text, what search scans;
  * - `h~{conversationId}~{messageKey}`: one conversation's history (number partitions only).
@@ -191,7 +191,7 @@ export async function createOnce<T>(repository: Repository<T>, value: T): Promis
 
 /**
  * Rows to read from each of `partitions` at a time when about `wanted` are needed in all:
- * a fair share twice over (rows spread evenly come in one round), never more than `wanted`.
+ * a fair share twice over and a few (rows spread evenly come in one round), never more than `wanted`.
  */
 export const chunkFor = (wanted: number, partitions: number): number => Math.min(wanted, Math.ceil((2 * wanted) / Math.max(1, partitions)) + 5);
 

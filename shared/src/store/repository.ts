@@ -113,7 +113,7 @@ export function shardOf(id: string, shards: number): number {
 
 const SHARD_SUFFIX = /~\d{2}$/;
 /** The PartitionKey of one shard of an (escaped) partition: `{partition}~{nn}`. */
-const shardKey = (escapedPartition: string, shard: number) => `${escapedPartition}~${String(shard).padStart(2, '0')}`;
+export const shardKey = (escapedPartition: string, shard: number) => `${escapedPartition}~${String(shard).padStart(2, '0')}`;
 
 /** Our page token of a listing merged over shards: the last index row handed out. */
 function encodeMergedToken(after: string): string {
